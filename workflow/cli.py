@@ -1,0 +1,118 @@
+"""The ``workflow`` command: each command parses arguments, calls one library function, prints, exits.
+
+Operator and program errors (WorkflowError) become one Chinese message and an exit code here, in
+``main``; nothing below this module prints or exits.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from workflow.config import CONFIG_NAME, Settings, load_settings
+from workflow.errors import EXIT_UNEXPECTED, WorkflowError
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path(CONFIG_NAME),
+    show_default=True,
+    help="工作区配置文件 workflow.toml 的路径。",
+)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _settings(config_path: Path) -> Settings:
+    return load_settings(config_path)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--once", is_flag=True, help="处理一遍收件箱后退出。")
+@CONFIG_OPTION
+@click.pass_context
+def cli(ctx: click.Context, once: bool, config_path: Path) -> None:
+    """政府信息公开工作年度报告：收集、校验、汇总各单位报表并生成报告。
+
+    不带命令运行时按计划定时处理收件箱（同 `workflow run`）；加 --once 只处理一遍。
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if once:
+        ctx.exit(_run_once(config_path))
+    ctx.invoke(run, config_path=config_path)
+
+
+def _run_once(config_path: Path) -> int:
+    from workflow.pipeline import run_once
+
+    settings = _settings(config_path)
+    summary = run_once(settings, now=_now())
+    click.echo(summary.describe())
+    return 0
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--district", required=True, help="区（县）名称，如 长乐区。")
+@click.option("--year", required=True, type=int, help="报告年度，如 2025。")
+@click.option(
+    "--format", "format_id", default="gov2021", type=click.Choice(["gov2021", "gov2019"]),
+    show_default=True, help="报告格式。",
+)
+def init(directory: Path, district: str, year: int, format_id: str) -> None:
+    """创建一个工作区：配置文件（含示例单位名单）、inbox/、outbox/、archive/。"""
+    from workflow.workspace import create_workspace
+
+    config = create_workspace(directory, district=district, year=year, format_id=format_id)
+    click.echo(f"已创建工作区：{config.parent}")
+    click.echo(f"请编辑 {config} 中的单位名单 [[units]]，然后运行 `workflow template` 生成填报模板。")
+
+
+@cli.command()
+@CONFIG_OPTION
+@click.option("--unit", help="预填单位名称（须在单位名单中）。")
+@click.option("--out", type=click.Path(path_type=Path), help="输出文件路径。")
+@click.option("--format", "format_id", type=click.Choice(["gov2021", "gov2019"]), help="不读配置，直接生成该格式的空白模板。")
+def template(config_path: Path, unit: str | None, out: Path | None, format_id: str | None) -> None:
+    """生成填报模板（xlsx）：空白模板，或预填某单位名称和年度的模板。"""
+    from workflow.template_xlsx import make_template
+
+    settings = None if format_id and not config_path.exists() else _settings(config_path)
+    path = make_template(settings, unit=unit, out=out, format_id=format_id)
+    click.echo(f"已生成填报模板：{path}")
+
+
+@cli.command()
+@CONFIG_OPTION
+def run(config_path: Path) -> None:
+    """按 [schedule] every_minutes 定时处理收件箱；启动时先处理一遍。Ctrl+C 结束。"""
+    from workflow.scheduler import run_forever
+
+    run_forever(_settings(config_path), clock=_now)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turn operator errors into one message and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except WorkflowError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the one place an unexpected failure becomes an exit code
+        click.echo(f"程序内部错误（{type(exc).__name__}: {exc}）。请将此信息连同日志发给维护人员。", err=True)
+        sys.exit(EXIT_UNEXPECTED)

@@ -1,0 +1,58 @@
+"""Creating a workspace folder: config with an example roster, and the inbox/outbox/archive folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.config import CONFIG_NAME, load_settings
+from workflow.errors import ConfigError
+
+EXAMPLE_UNITS = (
+    ("人力资源和社会保障局", "区人社局", "部门"),
+    ("教育局", "区教育局", "部门"),
+    ("卫生健康局", "区卫健局", "部门"),
+    ("吴航街道办事处", "吴航街道", "街道乡镇"),
+)
+
+
+def config_text(district: str, year: int, format_id: str) -> str:
+    """The text of a new workflow.toml, with comments in Chinese for the coordinator."""
+    units = []
+    for name, alias, category in EXAMPLE_UNITS:
+        aliases = f'["{alias}"]' if alias else "[]"
+        units.append(
+            f'[[units]]\nname = "{district}{name}"\naliases = {aliases}\n'
+            f'category = "{category}"\ncontact_person = ""\ncontact_phone = ""\n'
+        )
+    return (
+        "# 政府信息公开工作年度报告 工作区配置（UTF-8 编码）。路径均相对于本文件所在文件夹。\n"
+        "[district]\n"
+        f'name = "{district}"\n'
+        f"year = {year}\n"
+        f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n\n'
+        "[paths]\n"
+        'inbox = "inbox"      # 各单位报送文件放这里（可按单位建子文件夹）\n'
+        'outbox = "outbox"    # 校验反馈、汇总表、报告、工作台页面\n'
+        'archive = "archive"  # 已处理文件的原样存档\n\n'
+        "[schedule]\n"
+        "every_minutes = 10\n\n"
+        "[check]\n"
+        'blank_policy = "error"   # 数字格留空或填“/”“无”：error 退回；warning 提示并按 0 计\n\n'
+        "# 单位名单：每个单位一节 [[units]]。category 为 部门 或 街道乡镇。\n" + "\n".join(units)
+    )
+
+
+def create_workspace(directory: Path, *, district: str, year: int, format_id: str) -> Path:
+    """Create the workspace and return its config path; refuse to overwrite an existing config."""
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise ConfigError(f"{config} 已存在，未做任何修改。若要重建，请先移走该文件。")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in ("inbox", "outbox", "archive"):
+            (directory / name).mkdir(exist_ok=True)
+        config.write_text(config_text(district, year, format_id), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"无法在 {directory} 创建工作区：{exc.strerror}") from exc
+    load_settings(config)  # the file we wrote must itself be valid
+    return config
