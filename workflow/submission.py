@@ -15,14 +15,18 @@ Number = int | Decimal
 class Submission:
     """Values of one workbook, keyed by field id, each with the cell it came from.
 
-    ``values`` holds every numeric field that could be read as a number (computed totals are
-    recomputed by the checker, the typed value stays in ``typed``); ``texts`` holds text, date and
-    year fields as strings; ``cells`` maps a field id to ``"Sheet!A1"``.
+    ``values`` holds every numeric INPUT field that could be read as a number (the reader leaves
+    computed totals out; the checker computes them from their parts). ``typed`` holds the raw value
+    found in every located cell, totals included (a formula's cached value, or a number typed over
+    the formula); ``formulas`` names the fields whose cell still holds a formula. ``texts`` holds
+    text, date (ISO ``YYYY-MM-DD``) and year fields as strings; ``cells`` maps a field id to
+    ``"Sheet!A1"``.
     """
 
     format: str
     values: dict[str, Number] = field(default_factory=dict)
     typed: dict[str, Any] = field(default_factory=dict)  # raw cell values as found in the file
+    formulas: set[str] = field(default_factory=set)  # field ids whose cell holds a formula
     texts: dict[str, str] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)  # template id, version, fingerprint …
