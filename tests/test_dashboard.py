@@ -1,0 +1,346 @@
+"""The dashboard page: every roster unit with its status, escaped texts, links, totals, 催报 text."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import datetime
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures_dashboard import (
+    HOSTILE_MESSAGE,
+    HOSTILE_NAME,
+    NOW,
+    TZ,
+    make_runs,
+    make_summary,
+    materialize,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workflow import dashboard
+from workflow.dashboard import (
+    MAX_CHANGES,
+    TOP_UNITS,
+    href,
+    number,
+    reminder_text,
+    render_dashboard,
+    write_dashboard,
+)
+from workflow.spec import load_format
+
+VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def find_all(self, tag: str = "", **attrs: str) -> list[Node]:
+        out = []
+        for c in self.children:
+            if isinstance(c, Node):
+                classes = c.attrs.get("class", "").split()
+                if (not tag or c.tag == tag) and all(
+                    (v in classes if k == "class_" else c.attrs.get(k) == v)
+                    for k, v in attrs.items()
+                ):
+                    out.append(c)
+                out += c.find_all(tag, **attrs)
+        return out
+
+    def one(self, tag: str = "", **attrs: str) -> Node:
+        found = self.find_all(tag, **attrs)
+        assert len(found) == 1, (tag, attrs, len(found))
+        return found[0]
+
+
+class Dom(HTMLParser):
+    """A tiny DOM from the standard library, enough to assert on the page's structure."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {}, None)
+        self.cur = self.root
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Node | None = self.cur
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.cur = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.cur.children.append(data)
+
+
+def page(summary: dict[str, Any], runs: list[dict[str, Any]] | None = None, **kw: Any) -> Node:
+    return Dom(
+        render_dashboard(summary, runs if runs is not None else make_runs(summary), now=NOW, **kw)
+    ).root
+
+
+def unit_rows(root: Node) -> list[Node]:
+    return root.one("table", id="unit-table").find_all("tr", class_="unit")
+
+
+@pytest.mark.parametrize("n", [0, 1, 8, 500], ids=["empty", "one", "eight", "five-hundred"])
+def test_every_roster_unit_has_one_row_with_its_status(n: int) -> None:
+    summary = make_summary(n)
+    rows = unit_rows(page(summary))
+    assert [(r.find_all("td")[1].text, r.attrs["data-status"]) for r in rows] == [
+        (u["name"], u["status"]) for u in summary["units"]
+    ]
+    labels = {"accepted": "已通过", "rejected": "未通过", "missing": "未报送"}
+    for row, unit in zip(rows, summary["units"], strict=True):
+        assert row.one("span", class_=unit["status"]).text == labels[unit["status"]]
+        assert bool(row.find_all("span", class_="updated")) == unit["updated"]
+
+
+@pytest.mark.parametrize(
+    ("n", "state", "headline"),
+    [(0, "未完成", "0 / 0"), (1, "完成", "1 / 1"), (8, "未完成", "4 / 8")],
+    ids=["empty", "one-complete", "eight-incomplete"],
+)
+def test_headline_says_accepted_of_expected_and_the_state(
+    n: int, state: str, headline: str
+) -> None:
+    root = page(make_summary(n))
+    assert root.one("span", class_="badge-state").text == state
+    assert " ".join(root.one("div", id="kpi-accepted").text.split()) == headline
+
+
+@pytest.mark.parametrize(
+    ("now", "deadline", "text"),
+    [
+        (datetime(2022, 1, 20, 9, tzinfo=TZ), None, "距报送截止还有 11 天"),
+        (datetime(2022, 1, 31, 23, tzinfo=TZ), None, "今天是报送截止日"),
+        (datetime(2022, 2, 3, 8, tzinfo=TZ), None, "已超过报送截止日期 3 天"),
+        (datetime(2022, 1, 20, 9, tzinfo=TZ), "2022-01-25", "距报送截止还有 5 天"),
+    ],
+    ids=["before", "on-the-day", "overdue", "configured-deadline"],
+)
+def test_days_left_to_the_deadline(now: datetime, deadline: str | None, text: str) -> None:
+    summary = make_summary(8)
+    if deadline:
+        summary["deadline"] = deadline
+    html = render_dashboard(summary, [], now=now)
+    assert text in html
+
+
+def test_hostile_names_and_findings_appear_as_text() -> None:
+    summary = make_summary(8, hostile=True)
+    html = render_dashboard(summary, make_runs(summary), now=NOW)
+    assert html.count("<script") == 1  # the page's own script only
+    assert "<b>" not in html and "</textarea><script>" not in html
+    root = Dom(html).root
+    names = [r.find_all("td")[1].text for r in unit_rows(root)]
+    assert HOSTILE_NAME in names
+    problems = root.one("section", id="problems")
+    assert HOSTILE_MESSAGE in problems.text
+    assert HOSTILE_NAME in root.one("textarea", id="reminder-text").text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30),
+    message=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
+)
+def test_any_unit_name_and_message_round_trips_as_text(name: str, message: str) -> None:
+    summary = make_summary(3)
+    unit = summary["units"][1]  # rejected
+    unit["name"], unit["findings"][0]["message"] = name, message
+    root = Dom(render_dashboard(summary, [], now=NOW)).root
+    assert unit_rows(root)[1].find_all("td")[1].text == name
+    assert message in root.one("details", id="p2").text
+
+
+def test_every_link_points_to_an_existing_file(tmp_path: Path) -> None:
+    summary = make_summary(8, hostile=True)
+    materialize(summary, tmp_path)
+    (tmp_path / "outbox" / "额外 #1.txt").write_text("x", encoding="utf-8")
+    root = page(summary, links={"附件 #1": "outbox/额外 #1.txt"})
+    hrefs = [a.attrs["href"] for a in root.find_all("a")]
+    ids = {n.attrs["id"] for n in root.find_all() if "id" in n.attrs}
+    files = [h for h in hrefs if not h.startswith("#")]
+    assert len(files) > 20
+    from urllib.parse import unquote
+
+    for h in files:
+        assert (tmp_path / "outbox" / unquote(h)).resolve().is_file(), h
+    for h in hrefs:
+        if h.startswith("#"):
+            assert h[1:] in ids, h
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("outbox/2021/单位报告/教育局2021年报告.docx", "2021/单位报告/教育局2021年报告.docx"),
+        ("archive/2021/accepted/a.xlsx", "../archive/2021/accepted/a.xlsx"),
+        ("outbox\\2021\\反馈\\x.md", "2021/反馈/x.md"),
+        ("outbox/2021/a #1?.md", "2021/a%20%231%3F.md"),
+        ("outbox/100%.md", "100%25.md"),
+    ],
+    ids=["outbox", "archive", "backslashes", "hash-and-question", "percent"],
+)
+def test_href_is_relative_to_the_dashboard(path: str, expected: str) -> None:
+    assert href(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12, "12"),
+        (0, "0"),
+        (3.5, "3.5"),
+        (2.0, "2"),
+        (Decimal("710.940"), "710.94"),
+        (Decimal("1E+1"), "10"),
+        (1e-05, "0.00001"),
+        (None, "—"),
+        (True, "—"),
+    ],
+    ids=["int", "zero", "float", "integral-float", "decimal", "exponent", "tiny", "none", "bool"],
+)
+def test_number_formatting(value: Any, text: str) -> None:
+    assert number(value) == text
+
+
+@pytest.mark.parametrize("format_id", ["gov2021", "gov2019"])
+def test_totals_tables_show_every_field_of_the_format(format_id: str) -> None:
+    spec = load_format(format_id)
+    summary = make_summary(8, spec_id=format_id)
+    for i, f in enumerate(spec.table_fields):  # a distinct value per field, to find it in the page
+        summary["totals"][f.id] = 100000 + i
+    data = page(summary).one("section", id="data")
+    cells = [
+        td.text
+        for t in data.find_all("table", class_="official")
+        for td in t.find_all("td", class_="v")
+    ]
+    assert sorted(cells) == sorted(str(100000 + i) for i in range(len(spec.table_fields)))
+    headers = {th.text for th in data.find_all("th")}
+    assert {c.label for c in spec.apply.columns} <= headers
+    assert {label for _g, label, _p in spec.review_groups} <= headers
+    labels = {td.text for td in data.find_all("td", class_="label")}
+    assert {r.label for r in spec.apply.rows} <= labels
+
+
+def test_outcome_chart_groups_results_like_the_official_table() -> None:
+    summary = make_summary(8)
+    totals = summary["totals"]
+    denied = sum(
+        v for k, v in totals.items() if k.startswith("apply_denied_") and k.endswith("_total")
+    )
+    chart = page(summary).one("section", id="data").find_all("div", class_="chart")[1]
+    texts = [t.text for t in chart.find_all("text")]
+    assert texts[0::2] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert texts[5].startswith(f"{denied}（")
+
+
+def test_charts_show_top_units_and_compare_with_last_year_only_when_known() -> None:
+    big = make_summary(500, previous=True)
+    data = page(big).one("section", id="data")
+    by_unit = data.find_all("div", class_="chart")[0]
+    assert len(by_unit.find_all("rect")) == TOP_UNITS
+    assert "另有 270 个单位未列出" in by_unit.text
+    assert "主要数据与上年对比（2020 年 → 2021 年）" in data.text
+    assert "主要数据与上年对比" not in page(make_summary(8)).one("section", id="data").text
+
+
+def test_empty_workspace_reads_clearly() -> None:
+    root = page(make_summary(0), runs=[])
+    text = root.text
+    assert "单位名单为空" in text
+    assert "尚未处理过" in text
+    assert "暂无数据" in root.one("section", id="data").text
+
+
+def test_reminder_lists_missing_and_rejected_units_with_contacts() -> None:
+    summary = make_summary(8)
+    text = reminder_text(summary, now=NOW)
+    late = [u for u in summary["units"] if u["status"] != "accepted"]
+    assert text.startswith("各有关单位：")
+    assert "2022年1月31日前" in text and "长乐区人民政府办公室" in text
+    for u in late:
+        line = next(line for line in text.splitlines() if u["name"] in line)
+        assert (u["contact_person"] or "联系人未登记") in line and u["contact_phone"] in line
+    for u in summary["units"]:
+        if u["status"] == "accepted":
+            assert u["name"] not in text
+
+
+def test_reminder_when_everyone_has_passed() -> None:
+    assert "无需催报" in reminder_text(make_summary(1), now=NOW)
+
+
+def test_recent_passes_list_changes_and_inputs() -> None:
+    summary = make_summary(8)
+    runs = make_runs(summary)
+    runs[1]["changes"] = [
+        {"unit": "甲", "field": "review_upheld", "old": i, "new": i + 1}
+        for i in range(MAX_CHANGES + 5)
+    ]
+    section = page(summary, runs).one("section", id="runs")
+    details = section.find_all("details")
+    assert len(details) == len(runs)
+    assert "表三「一、本年新收政府信息公开申请数量」·自然人：3 → 5" in details[0].text
+    assert "1.5 → 2.25" in details[0].text
+    assert "表四「行政复议」·结果维持：0 → 1" in details[1].text  # label looked up in the spec
+    assert "另有 5 项变动" in details[1].text
+    assert details[0].attrs.get("open") is not None
+
+
+def test_page_is_self_contained() -> None:
+    html = render_dashboard(make_summary(8), [], now=NOW)
+    assert " src=" not in html and "<link" not in html and "@import" not in html
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) <= {"http://www.w3.org/2000/svg"}
+
+
+def test_five_hundred_units_stay_small_and_fast() -> None:
+    summary = make_summary(500, previous=True)
+    runs = make_runs(summary, count=15)
+    start = time.perf_counter()
+    html = render_dashboard(summary, runs, now=NOW)
+    assert time.perf_counter() - start < 2.0
+    assert len(html.encode("utf-8")) < 2_000_000
+
+
+def test_write_dashboard_replaces_the_file_atomically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "outbox" / "index.html"
+    summary = make_summary(8)
+    write_dashboard(summary, [], target, now=NOW)
+    first = target.read_text(encoding="utf-8")
+    assert first == render_dashboard(summary, [], now=NOW)
+
+    def broken(src: Any, dst: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dashboard.os, "replace", broken)
+    with pytest.raises(OSError):
+        write_dashboard(make_summary(1), [], target, now=NOW)
+    assert target.read_text(encoding="utf-8") == first
+    assert os.listdir(target.parent) == ["index.html"]
