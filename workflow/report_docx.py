@@ -1,0 +1,219 @@
+"""Writing the report documents (.docx) from the Word templates in templates/docx/.
+
+The templates use docxtpl's tag syntax. Each is prepared once (docxtpl's ``patch_xml`` joins tags
+Word split across runs and turns ``{%p …%}`` / ``{{p …}}`` into paragraph-level tags) and compiled
+with jinja2 (autoescape on, StrictUndefined); rendering a report is then one jinja2 render per XML
+part and a zip write, a few milliseconds. Every value from a submission is escaped and stripped of
+XML-illegal characters, so no text can become markup, a Word field or a template tag.
+
+A workspace may hold its own copies in ``<workspace>/templates/docx/``; they win over the project's.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from markupsafe import Markup, escape
+
+from workflow.config import Settings
+from workflow.errors import TemplateProblem
+from workflow.records import UnitRecord
+from workflow.report_tables import MissingValue, report_tables
+from workflow.report_text import (
+    clean_text,
+    default_district_text,
+    district_context,
+    parse_district_text,
+    summary_numbers,
+    unit_context,
+)
+from workflow.spec import Format, load_format
+
+UNIT_TEMPLATE = "unit_report.docx"
+DISTRICT_TEMPLATE = "district_report.docx"
+PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "docx"
+_RENDERED = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ value }}: clean text, newlines as Word line breaks (escaped by autoescape)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return _BREAK.join(escape(line) for line in text.split("\n")) if "\n" in text else text
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class PreparedTemplate:
+    """A .docx template read and compiled once: its zip members and a jinja2 template per XML part."""
+
+    path: Path
+    members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
+    parts: dict[str, jinja2.Template]
+
+    def render(self, context: Mapping[str, Any], out: Path) -> None:
+        rendered = {}
+        try:
+            for name, template in self.parts.items():
+                rendered[name] = template.render(context).encode("utf-8")
+        except jinja2.UndefinedError as exc:
+            raise TemplateProblem(
+                f"报告模板 {self.path} 使用了数据中没有的变量：{exc.message}"
+            ) from exc
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for info, data in self.members:
+                entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(entry, rendered.get(info.filename, data))
+
+
+def _read_template(path: Path) -> tuple[tuple[tuple[zipfile.ZipInfo, bytes], ...], dict[str, str]]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = tuple((info, zf.read(info)) for info in zf.infolist())
+    except FileNotFoundError:
+        raise TemplateProblem(f"找不到报告模板 {path}。") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateProblem(f"报告模板 {path} 不是有效的 Word（.docx）文件：{exc}") from exc
+    xml = {
+        info.filename: data.decode("utf-8")
+        for info, data in members
+        if _RENDERED.fullmatch(info.filename)
+    }
+    if "word/document.xml" not in xml:
+        raise TemplateProblem(f"报告模板 {path} 缺少 word/document.xml，不是有效的 Word 文档。")
+    return members, xml
+
+
+@cache
+def _prepare(path: Path, stamp: tuple[int, int]) -> PreparedTemplate:
+    members, xml = _read_template(path)
+    patcher = DocxTemplate(path)
+    env = _environment()
+    parts = {}
+    for name, text in xml.items():
+        try:
+            parts[name] = env.from_string(patcher.patch_xml(text))
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(
+                f"报告模板 {path} 的 {name} 中有模板语法错误：{exc.message}"
+            ) from exc
+    return PreparedTemplate(path, members, parts)
+
+
+def prepared(path: Path) -> PreparedTemplate:
+    """The compiled template at ``path`` (cached until the file changes)."""
+    try:
+        st = path.stat()
+    except OSError:
+        raise TemplateProblem(
+            f"找不到报告模板 {path}。请运行 python templates/docx/build_templates.py 重新生成。"
+        ) from None
+    return _prepare(path, (st.st_mtime_ns, st.st_size))
+
+
+def template_path(settings: Settings | None, name: str) -> Path:
+    """The workspace's own copy of template ``name`` if it has one, else the project's."""
+    if settings is not None:
+        own = settings.workspace / "templates" / "docx" / name
+        if own.exists():
+            return own
+    return PROJECT_TEMPLATES / name
+
+
+def _with_tables(
+    context: dict[str, Any], spec: Format, values: Mapping[str, Any], draft: bool, who: str
+) -> dict[str, Any]:
+    try:
+        tables = report_tables(spec, values, draft=draft)
+    except MissingValue as exc:
+        raise TemplateProblem(f"{who}的数据缺少字段 {exc.args[0]}，无法生成正式报告。") from None
+    return {**context, **{key: Markup(xml) for key, xml in tables.items()}}
+
+
+def unit_report_context(
+    settings: Settings, record: UnitRecord, *, now: datetime, draft: bool
+) -> dict[str, Any]:
+    spec = load_format(settings.format)
+    context = unit_context(
+        spec,
+        name=record.name,
+        year=settings.year,
+        values=record.values,
+        texts=record.texts,
+        now=now,
+        draft=draft,
+        status=record.status,
+    )
+    return _with_tables(context, spec, record.values, draft, f"单位「{record.name}」")
+
+
+def write_unit_report(
+    settings: Settings, record: UnitRecord, path: Path, *, now: datetime, draft: bool = False
+) -> None:
+    """Write the annual report of one unit (final for accepted units, or a marked draft)."""
+    context = unit_report_context(settings, record, now=now, draft=draft)
+    prepared(template_path(settings, UNIT_TEMPLATE)).render(context, path)
+
+
+def district_narrative(settings: Settings, *, draft: bool) -> tuple[dict[str, str], list[str]]:
+    """The district's own text (settings.district_text) and draft notes about where it came from."""
+    source = settings.path(settings.district_text) if settings.district_text else None
+    if source is not None and source.exists():
+        try:
+            text = source.read_text("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TemplateProblem(
+                f"区报告正文 {source} 不是 UTF-8 编码。请用记事本“另存为 UTF-8”后重试。"
+            ) from None
+        except OSError as exc:
+            raise TemplateProblem(f"无法读取区报告正文 {source}：{exc.strerror}") from exc
+        return parse_district_text(text, str(source)), []
+    if source is not None and not draft:
+        raise TemplateProblem(
+            f"找不到区报告正文 {source}（workflow.toml [report] district_text）。"
+        )
+    where = f"文件 {source}" if source else "workflow.toml 的 [report] district_text 所指的文件"
+    note = f"【待补充】区政府办公室撰写的正文尚未提供，以下各部分暂用默认文字，请在{where}中填写本区情况。"
+    return parse_district_text(default_district_text(settings.district, settings.year)), [note]
+
+
+def district_report_context(
+    settings: Settings, summary: Mapping[str, Any], *, now: datetime, draft: bool
+) -> dict[str, Any]:
+    spec = load_format(summary.get("format") or settings.format)
+    narrative, notes = district_narrative(settings, draft=draft)
+    context = district_context(
+        spec, summary, narrative, now=now, draft=draft, narrative_notes=notes
+    )
+    totals = summary_numbers(spec, summary.get("totals", {}))
+    return _with_tables(context, spec, totals, draft, "全区汇总")
+
+
+def write_district_report(
+    settings: Settings, summary: Mapping[str, Any], path: Path, *, now: datetime, draft: bool
+) -> None:
+    """Write the district's report from summary.json's content; 草稿 in the header while ``draft``."""
+    context = district_report_context(settings, summary, now=now, draft=draft)
+    prepared(template_path(settings, DISTRICT_TEMPLATE)).render(context, path)
