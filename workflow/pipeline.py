@@ -1,0 +1,535 @@
+"""One pass over the inbox: ``workflow --once``, each tick of ``workflow run``, and ``workflow demo``.
+
+A pass, under the workspace lock:
+
+1. recover: finish what a pass that died left half-done (ledger rows whose original is still in the
+   inbox or whose archive copy was not yet recorded; staging folders with no manifest);
+2. scan the inbox and let files settle (``inbox.settle``);
+3. snapshot each ready file into ``state/work`` and hash it; the same bytes seen before are a
+   duplicate (receipt: 与已报送文件相同), a file the ledger has as ``checked`` is resumed;
+4. check the snapshot (``check.check_file``; a process pool for many files) and write its feedback
+   into ``state/outgoing`` (durable, local);
+5. record the outcome in the ledger in one transaction (status, current submission of the unit,
+   superseded file, field-level changes) — only then copy it into the archive, verify its hash and
+   remove the original from the inbox;
+6. if anything changed since the last publication: build the records, stage feedback and
+   ``write_outputs`` into ``outbox/.staging-<run>``, and publish atomically, manifest last.
+
+Every step is idempotent, so after a crash at any point the next pass completes or redoes the work.
+``WORKFLOW_CRASH_AT=<point>`` (TEST ONLY) makes the process ``os._exit(137)`` at that point, exactly
+like ``kill -9``; see ``CRASH_POINTS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from workflow import archive
+from workflow.config import Settings
+from workflow.inbox import Candidate, list_candidates, restat, safe_name, settle, snapshot
+from workflow.ledger import FileRow, Ledger, encode_result
+from workflow.lock import WorkspaceLock
+from workflow.publish import (
+    fsync_file,
+    publish,
+    read_manifests,
+    remove_stale_staging,
+    run_seq,
+    staging_dir,
+    write_json,
+)
+from workflow.status import build_records, outbox_prefix, unit_states
+
+log = logging.getLogger("workflow")
+
+CRASH_ENV = "WORKFLOW_CRASH_AT"
+CRASH_POINTS = (
+    "after-lock", "after-scan", "after-snapshot", "after-check", "after-feedback", "after-ledger",
+    "after-archive", "after-remove", "after-supersede", "after-outputs", "mid-publish",
+    "before-manifest", "after-manifest", "after-publish",
+)  # fmt: skip
+POOL_MIN_FILES = 8  # fewer files are checked in-process (a pool costs ~0.3 s to start)
+Progress = Callable[[int, int], None]
+
+
+def crash_point(name: str) -> None:
+    """TEST ONLY: die like ``kill -9`` here when ``WORKFLOW_CRASH_AT`` names this point."""
+    if os.environ.get(CRASH_ENV) == name:
+        os._exit(137)
+
+
+@dataclass
+class FileOutcome:
+    name: str  # path in the inbox
+    status: str  # accepted | rejected | duplicate | failed
+    unit: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass
+class PassSummary:
+    run_id: str
+    outbox: Path
+    files: list[FileOutcome] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    units_total: int = 0
+    units_accepted: int = 0
+    units_rejected: int = 0
+    published: bool = False
+    recovered: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+    def describe(self) -> str:
+        """The pass in one paragraph of Chinese, for the operator."""
+        parts = [f"通过 {self.count('accepted')}", f"退回 {self.count('rejected')}"]
+        if self.count("duplicate"):
+            parts.append(f"重复 {self.count('duplicate')}")
+        if self.count("failed"):
+            parts.append(f"处理出错 {self.count('failed')}（已留在收件箱）")
+        if self.waiting:
+            parts.append(f"等待 {len(self.waiting)}")
+        head = (
+            f"本次处理 {len(self.files)} 个文件：{'，'.join(parts)}。"
+            if self.files
+            else "收件箱中没有新文件。"
+        )
+        if not self.files and self.waiting:
+            head = f"收件箱中没有可处理的新文件（{len(self.waiting)} 个文件正在复制或已被打开，稍后处理）。"
+        reported = self.units_accepted + self.units_rejected
+        lines = [
+            head + f"已报 {reported}/{self.units_total} 个单位（已通过 {self.units_accepted}，"
+            f"未通过 {self.units_rejected}）。"
+        ]
+        lines += [f"  {c['unit']}：{c['label']} {c['old']} → {c['new']}" for c in self.changes]
+        where = f"输出目录：{self.outbox}" if self.published else f"输出无变化：{self.outbox}"
+        lines.append(where)
+        return "\n".join(lines)
+
+
+def _worker_check(
+    snap: Path, out_dir: Path, settings: Settings, now: datetime, previous: Mapping[str, Any] | None
+) -> tuple[Any, dict[str, str]]:
+    """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker)."""
+    from workflow.check import check_file
+    from workflow.feedback import write_feedback
+
+    result = check_file(snap, settings, now=now, previous=previous)
+    written = write_feedback(result, snap, out_dir, now=now)
+    files = {}
+    for kind, path in written.items():
+        fsync_file(path)
+        files[kind] = Path(path).relative_to(out_dir).as_posix()
+    return result, files
+
+
+@dataclass
+class _Job:
+    cand: Candidate
+    snap: Path
+    sha256: str
+    token: str
+    resume: FileRow | None = None
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, list | tuple) else int(value or 0)
+
+
+class _Pass:
+    def __init__(self, settings: Settings, ledger: Ledger, now: datetime, **opts: Any) -> None:
+        self.s, self.ledger, self.now = settings, ledger, now
+        self.stamp = now.isoformat(timespec="seconds")
+        self.sleep: Callable[[float], None] = opts.get("sleep") or time.sleep
+        self.progress: Progress | None = opts.get("progress")
+        self.clock: Callable[[], datetime] | None = opts.get("clock")
+        self.state = settings.state_dir
+        self.outbox = settings.outbox_dir
+        self.prefix = outbox_prefix(settings)
+        seq = max([run_seq(p["run_id"]) for p in read_manifests(self.outbox, limit=1)] + [0])
+        self.run_id = ledger.start_run(self.stamp, now.strftime("%Y%m%d-%H%M%S"), seq)
+        self.summary = PassSummary(self.run_id, self.outbox, units_total=len(settings.units))
+
+    # -- recovery -----------------------------------------------------------------------------
+    def recover(self) -> None:
+        remove_stale_staging(self.outbox)
+        shutil.rmtree(self.state / "work", ignore_errors=True)
+        for row in self.ledger.unfinished():
+            original = self.s.inbox_dir / row.inbox_path
+            stored = self.s.path(Path(row.archive_path))
+            if not original.exists() and stored.exists():
+                self.ledger.update_file(row.id, state="archived")
+                self.summary.recovered += 1
+        for row in self.ledger.files():
+            stored = self.s.path(Path(row.archive_path))
+            if row.state == "archived" and not stored.exists():
+                self._refile_missing(row, stored)
+
+    def _refile_missing(self, row: FileRow, stored: Path) -> None:
+        """A superseded file whose move in the archive was interrupted: finish the move."""
+        for folder in set(archive.FOLDERS.values()):
+            old = stored.parent.parent / folder / stored.name
+            if old.exists():
+                archive.refile(
+                    old, self.s.archive_dir, int(stored.parent.parent.name), row.status, row.sha256
+                )
+                self.summary.recovered += 1
+                return
+        log.warning("存档文件缺失：%s", stored)
+
+    # -- intake -------------------------------------------------------------------------------
+    def intake(self) -> None:
+        seen = self.ledger.sightings()
+        scan = settle(
+            list_candidates(self.s.inbox_dir),
+            seen,
+            now=self.now,
+            settle_seconds=self.s.settle_seconds,
+            sleep=self.sleep,
+        )
+        if {s.path: s for s in scan.sightings} != seen:
+            self.ledger.save_sightings(scan.sightings)
+        self.summary.waiting = [c.rel for c in scan.waiting]
+        self._arrived = {s.path: s.since for s in seen.values()}
+        crash_point("after-scan")
+        jobs, dups = self._snapshots(scan.ready)
+        crash_point("after-snapshot")
+        total, done = len(jobs) + len(dups), 0
+        for job in [j for j in jobs if j.resume]:
+            self._finish_intake(job, job.resume)
+            done += 1
+            self._tick(done, total)
+        for job, outcome in self._checked([j for j in jobs if not j.resume]):
+            if outcome is not None:
+                self._record(job, *outcome)
+            done += 1
+            self._tick(done, total)
+        for job in dups:
+            self._duplicate(job)
+            done += 1
+            self._tick(done, total)
+
+    def _tick(self, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(done, total)
+
+    def _snapshots(self, ready: list[Candidate]) -> tuple[list[_Job], list[_Job]]:
+        jobs: list[_Job] = []
+        dups: list[_Job] = []
+        in_pass: set[str] = set()
+        for cand in ready:
+            token = uuid.uuid4().hex[:12]
+            try:
+                snap, sha = snapshot(cand, self.state / "work" / token)
+            except OSError as exc:
+                log.warning("无法读取 %s：%s，下次再试。", cand.rel, exc)
+                continue
+            if restat(cand) != cand:  # changed while we copied: take it next pass
+                self.summary.waiting.append(cand.rel)
+                continue
+            job = _Job(cand, snap, sha, token)
+            known = self.ledger.by_sha(sha)
+            resume = [r for r in known if r.state == "checked" and r.inbox_path == cand.rel]
+            if resume:
+                job.resume = resume[0]
+                jobs.append(job)
+            elif known or sha in in_pass:
+                dups.append(job)
+            else:
+                jobs.append(job)
+            in_pass.add(sha)
+        return jobs, dups
+
+    def _checked(self, jobs: list[_Job]):  # type: ignore[no-untyped-def]
+        """Yield (job, (result, feedback files) | None) in job order; a crash of the checker on one
+        file leaves that file in the inbox and is logged, the others go on."""
+        from workflow.check import load_previous
+
+        prev = load_previous(self.s) if jobs else None
+        args = [(j.snap, self.state / "outgoing" / j.token, self.s, self.now, prev) for j in jobs]
+        workers = min(os.cpu_count() or 1, 4)
+        if len(jobs) < POOL_MIN_FILES or workers < 2:
+            for job, a in zip(jobs, args, strict=True):
+                yield job, self._guard(job, lambda a=a: _worker_check(*a))
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
+            for job, fut in zip(jobs, futures, strict=True):
+                yield job, self._guard(job, fut.result)
+
+    def _guard(self, job: _Job, call: Callable[[], Any]) -> Any:
+        try:
+            outcome = call()
+        except Exception as exc:  # the per-file failure boundary
+            log.exception("检查 %s 时程序出错：%s", job.cand.rel, exc)
+            self.summary.files.append(FileOutcome(job.cand.rel, "failed"))
+            return None
+        crash_point("after-check")
+        return outcome
+
+    @property
+    def feedback_root(self) -> str:
+        return f"{self.s.year}/反馈"
+
+    def _record(self, job: _Job, result: Any, files: dict[str, str]) -> None:
+        crash_point("after-feedback")
+        found = self.s.find_unit(result.unit) if result.unit else None
+        unit = found.name if found else (result.unit or "")
+        year = result.year or self.s.year
+        status = "accepted" if result.status == "accepted" else "rejected"
+        target = archive.archive_target(self.s.archive_dir, year, status, job.sha256, job.cand.name)
+        is_current = status == "accepted" and found is not None and year == self.s.year
+        old = self._current_row(unit) if is_current else None
+        changes = self._changes(unit, old, result.values) if old else []
+        supersede = None
+        if old:
+            folder = self.s.archive_dir / str(old.year or year) / archive.FOLDERS["superseded"]
+            supersede = (old.id, self._rel(folder / Path(old.archive_path).name))
+        row = self._row(job, unit, year, status, target)
+        row.update(
+            format=result.format or "",
+            errors=_count(result.errors),
+            warnings=_count(result.warnings),
+            feedback=json.dumps(
+                {"dir": job.token, "folder": self.feedback_root, "files": files},
+                ensure_ascii=False,
+            ),
+            result=encode_result(
+                dict(result.values), dict(result.texts), list(result.findings),
+                replaced=old.id if old else None,
+            ),
+        )  # fmt: skip
+        file_id = self.ledger.add_file(
+            row, current_unit=unit if is_current else "", supersede=supersede, changes=changes
+        )
+        crash_point("after-ledger")
+        self.summary.changes += changes
+        self.summary.files.append(
+            FileOutcome(job.cand.rel, status, unit, row["errors"], row["warnings"])
+        )
+        self._finish_intake(job, self.ledger.file(file_id))
+        if old and supersede:
+            archive.refile(
+                self.s.path(Path(old.archive_path)),
+                self.s.archive_dir,
+                old.year or year,
+                "superseded",
+                old.sha256,
+            )
+            crash_point("after-supersede")
+
+    def _row(self, job: _Job, unit: str, year: int, status: str, target: Path) -> dict[str, Any]:
+        return {
+            "sha256": job.sha256,
+            "original_name": job.cand.name,
+            "inbox_path": job.cand.rel,
+            "size": job.cand.size,
+            "mtime_ns": job.cand.mtime_ns,
+            "arrived": self._arrived.get(job.cand.rel, self.stamp),
+            "processed": self.stamp,
+            "unit": unit,
+            "year": year,
+            "status": status,
+            "state": "checked",
+            "archive_path": self._rel(target),
+            "run_id": self.run_id,
+        }
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.s.workspace.resolve()).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def _current_row(self, unit: str) -> FileRow | None:
+        file_id = self.ledger.current().get(unit)
+        return self.ledger.file(file_id) if file_id else None
+
+    def _changes(self, unit: str, old: FileRow, new: Mapping[str, Any]) -> list[dict[str, Any]]:
+        from workflow.ledger import decode_values
+        from workflow.spec import load_format
+
+        spec = load_format(self.s.format)
+        before = decode_values(old.result_data)
+        out = []
+        for fid, value in new.items():
+            if fid in before and before[fid] != value:
+                label = spec.fields[fid].label if fid in spec.fields else fid
+                out.append(
+                    {
+                        "unit": unit,
+                        "field": fid,
+                        "label": label,
+                        "old": str(before[fid]),
+                        "new": str(value),
+                    }
+                )
+        return out
+
+    def _finish_intake(self, job: _Job, row: FileRow | None) -> None:
+        """Archive (verified copy), then remove the original, then record that it is done."""
+        assert row is not None
+        stored = archive.store(job.snap, self.s.path(Path(row.archive_path)), job.sha256)
+        if self._rel(stored) != row.archive_path:
+            self.ledger.update_file(row.id, archive_path=self._rel(stored))
+        crash_point("after-archive")
+        current = restat(job.cand)
+        if current is not None and current == job.cand:
+            try:
+                job.cand.path.unlink()
+            except OSError as exc:  # e.g. held open on Windows: retried next pass
+                log.warning("无法从收件箱移走 %s：%s，下次再试。", job.cand.rel, exc)
+                return
+        crash_point("after-remove")
+        self.ledger.update_file(row.id, state="archived")
+        if job.resume:
+            self.summary.recovered += 1
+
+    def _duplicate(self, job: _Job) -> None:
+        first = self.ledger.by_sha(job.sha256)[0]
+        receipt = first.feedback_paths.get("files", {}).get("receipt", "")
+        sub = Path(receipt).parent.as_posix() if "/" in receipt else safe_name(job.cand.path.stem)
+        name = f"{sub}/回执_{safe_name(job.cand.path.stem)}（重复报送）.md"
+        out = self.state / "outgoing" / job.token / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        when = first.arrived[:16].replace("T", " ")
+        text = (
+            f"# 回执：{job.cand.name}\n\n"
+            f"- 处理时间：{self.stamp[:16].replace('T', ' ')}\n"
+            f"- 结果：**与已报送文件相同**，本次不重复计入。\n"
+            f"- 相同的文件：{when} 报送的「{first.original_name}」（处理结果：{_STATUS_CN.get(first.status, first.status)}）\n"
+            f"- SHA-256：`{job.sha256}`\n\n"
+            "如需更正数据，请修改后重新报送。\n"
+        )
+        out.write_text(text, "utf-8")
+        fsync_file(out)
+        target = archive.archive_target(
+            self.s.archive_dir, first.year or self.s.year, "duplicate", job.sha256, job.cand.name
+        )
+        row = self._row(job, first.unit, first.year or self.s.year, "duplicate", target)
+        row.update(
+            duplicate_of=first.id,
+            feedback=json.dumps(
+                {"dir": job.token, "folder": self.feedback_root, "files": {"receipt": name}},
+                ensure_ascii=False,
+            ),
+        )
+        file_id = self.ledger.add_file(row)
+        self.summary.files.append(FileOutcome(job.cand.rel, "duplicate", first.unit))
+        self._finish_intake(job, self.ledger.file(file_id))
+
+    # -- publication ----------------------------------------------------------------------------
+    def config_hash(self) -> str:
+        from workflow import __version__
+
+        digest = hashlib.sha256(str(__version__).encode())
+        with contextlib.suppress(OSError):
+            digest.update(self.s.path(self.s.config_path).read_bytes())
+        return digest.hexdigest()
+
+    def publish_if_needed(self) -> None:
+        rows = self.ledger.files()
+        current = self.ledger.current()
+        states = unit_states(self.s, rows, current)
+        self.summary.units_accepted = sum(s.status == "accepted" for s in states)
+        self.summary.units_rejected = sum(s.status == "rejected" for s in states)
+        manifests = read_manifests(self.outbox)
+        config = self.config_hash()
+        if manifests and not self.ledger.needs_publish(config):
+            return
+        records = build_records(self.s, rows, current, outbox_prefix=self.prefix)
+        staging = staging_dir(self.outbox, self.run_id)
+        staging.mkdir(parents=True, exist_ok=True)
+        unpublished = [r for r in rows if not r.published]
+        for row in unpublished:
+            info = row.feedback_paths
+            for name in info.get("files", {}).values():
+                src = self.state / "outgoing" / info["dir"] / name
+                if src.exists():
+                    dst = staging / info["folder"] / name
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(src, dst)
+        manifest: dict[str, Any] = {
+            "run_id": self.run_id,
+            "started": self.stamp,
+            "finished": "",
+            "inputs": [
+                {"name": r.inbox_path, "sha256": r.sha256, "status": r.status, "unit": r.unit}
+                for r in unpublished
+            ],
+            "outputs": [],
+            "changes": self.ledger.unpublished_changes(),
+        }
+        from workflow.outputs import write_outputs
+
+        write_outputs(self.s, records, staging, now=self.now, runs=[manifest, *manifests])
+        crash_point("after-outputs")
+        finished = self.clock() if self.clock else self.now
+        manifest["finished"] = finished.isoformat(timespec="seconds")
+        publish(
+            staging,
+            self.outbox,
+            manifest,
+            prefix=self.prefix,
+            previous=manifests[0] if manifests else None,
+            keep=lambda rel: "/反馈/" in rel,
+            crash=crash_point,
+        )
+        self.ledger.mark_published(self.run_id, config)
+        crash_point("after-publish")
+        shutil.rmtree(self.state / "outgoing", ignore_errors=True)
+        self.summary.published = True
+
+
+_STATUS_CN = {"accepted": "通过", "rejected": "退回", "duplicate": "重复", "superseded": "已被替代"}
+
+
+def run_once(
+    settings: Settings,
+    *,
+    now: datetime,
+    sleep: Callable[[float], None] | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> PassSummary:
+    """One pass over the inbox (see the module docstring). Raises BusyError if another runs."""
+    with WorkspaceLock(settings.state_dir):
+        crash_point("after-lock")
+        with Ledger.open(settings.state_dir) as ledger:
+            one = _Pass(settings, ledger, now, sleep=sleep, progress=progress, clock=clock)
+            try:
+                one.recover()
+                one.intake()
+                one.publish_if_needed()
+            except BaseException:
+                ledger.finish_run(
+                    one.run_id,
+                    finished=one.stamp,
+                    status="failed",
+                    processed=len(one.summary.files),
+                )
+                raise
+            shutil.rmtree(settings.state_dir / "work", ignore_errors=True)
+            ledger.finish_run(
+                one.run_id, finished=one.stamp, status="ok", processed=len(one.summary.files)
+            )
+            return one.summary
+
+
+__all__ = ["CRASH_POINTS", "PassSummary", "run_once", "write_json"]

@@ -1,0 +1,187 @@
+"""Durable writes and atomic publication of a pass's outputs into the outbox.
+
+Every file a pass writes goes into ``outbox/.staging-<run id>/`` first. ``publish`` fsyncs it, moves
+each file into place with ``os.replace`` (a reader sees the old file or the new one, never half of
+one), fsyncs the folders, and writes the run manifest ``outbox/runs/<run id>.json`` LAST: the
+manifest is the commit marker. Outbox files that the new manifest does not list (left by a run that
+died before its manifest, or made obsolete, like a 草稿 report once the final one exists) are removed
+after the manifest is durable. Paths inside the outbox are POSIX-style strings relative to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+RUNS_DIR = "runs"
+STAGING_PREFIX = ".staging-"
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable (POSIX only; Windows has no directory fsync)."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: temp file, fsync, os.replace, fsync of the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def atomic_copy(src: Path, dst: Path) -> str:
+    """Copy ``src`` to ``dst`` durably and atomically; return the SHA-256 of what was written."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(dst)
+    digest = hashlib.sha256()
+    with src.open("rb") as fin, tmp.open("wb") as fout:
+        while chunk := fin.read(_CHUNK):
+            digest.update(chunk)
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, dst)
+    fsync_dir(dst.parent)
+    return digest.hexdigest()
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def staging_dir(outbox: Path, run_id: str) -> Path:
+    return outbox / f"{STAGING_PREFIX}{run_id}"
+
+
+def remove_stale_staging(outbox: Path) -> int:
+    """Delete staging folders left by passes that died; return how many."""
+    if not outbox.is_dir():
+        return 0
+    stale = [p for p in outbox.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
+
+
+def walk_files(root: Path) -> Iterator[str]:
+    """Every file under ``root`` as a POSIX path relative to it (manifests and staging excluded)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        if rel_dir == Path("."):
+            dirnames[:] = [
+                d for d in dirnames if d != RUNS_DIR and not d.startswith(STAGING_PREFIX)
+            ]
+        for name in filenames:
+            yield (rel_dir / name).as_posix()
+
+
+def run_seq(run_id: str) -> int:
+    tail = run_id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
+def manifest_paths(outbox: Path) -> list[Path]:
+    """Run manifests, newest (highest run number) first."""
+    runs = outbox / RUNS_DIR
+    if not runs.is_dir():
+        return []
+    found = [p for p in runs.glob("*.json") if not p.name.startswith(".")]
+    return sorted(found, key=lambda p: run_seq(p.stem), reverse=True)
+
+
+def read_manifests(outbox: Path, limit: int = 30) -> list[dict[str, Any]]:
+    """The latest ``limit`` run manifests, newest first (unreadable ones skipped)."""
+    out = []
+    for path in manifest_paths(outbox):
+        try:
+            out.append(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError):
+            continue
+        if len(out) >= limit:
+            break
+    return out
+
+
+def publish(
+    staging: Path,
+    outbox: Path,
+    manifest: dict[str, Any],
+    *,
+    prefix: str,
+    previous: Mapping[str, Any] | None,
+    keep: Callable[[str], bool],
+    crash: Callable[[str], None] = lambda _: None,
+) -> list[dict[str, str]]:
+    """Move every file of ``staging`` into ``outbox`` and write ``manifest`` last.
+
+    ``manifest["outputs"]`` becomes the staged files plus the files of the ``previous`` manifest for
+    which ``keep(path)`` is true (cumulative feedback) and that were not replaced. ``prefix`` is the
+    outbox's path relative to the workspace, so manifest paths read "outbox/…".
+    """
+    staged = sorted(walk_files(staging))
+    entries: dict[str, str] = {}
+    for rel in staged:
+        path = staging / rel
+        fsync_file(path)
+        entries[rel] = sha256_file(path)
+    for item in (previous or {}).get("outputs", []):
+        rel = item["path"].removeprefix(prefix)
+        if rel not in entries and keep(rel) and (outbox / rel).is_file():
+            entries[rel] = item["sha256"]
+    touched: set[Path] = set()
+    for i, rel in enumerate(staged):
+        target = outbox / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, target)
+        touched.add(target.parent)
+        if i == 0:
+            crash("mid-publish")
+    for folder in touched:
+        fsync_dir(folder)
+    crash("before-manifest")
+    manifest["outputs"] = [
+        {"path": prefix + rel, "sha256": entries[rel]} for rel in sorted(entries)
+    ]
+    write_json(outbox / RUNS_DIR / f"{manifest['run_id']}.json", manifest)
+    crash("after-manifest")
+    for rel in list(walk_files(outbox)):
+        if rel not in entries:
+            (outbox / rel).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    return manifest["outputs"]
