@@ -98,6 +98,20 @@ def run(config_path: Path) -> None:
     run_forever(_settings(config_path), clock=_now)
 
 
+@cli.command("check-templates")
+@CONFIG_OPTION
+def check_templates_command(config_path: Path) -> None:
+    """检查报告模板（templates/docx/*.docx）：未提供的变量、被 Word 拆开的标记。"""
+    from workflow.errors import TemplateProblem
+    from workflow.report_docx import check_templates
+
+    settings = _settings(config_path) if config_path.exists() else None
+    problems = check_templates(settings)
+    if problems:
+        raise TemplateProblem("报告模板有问题：\n" + "\n".join(f"  - {p}" for p in problems))
+    click.echo("报告模板检查通过：所用变量均有数据，没有被拆开的标记。")
+
+
 def main() -> None:
     """Entry point: run the CLI, turn operator errors into one message and an exit code."""
     try:

@@ -12,9 +12,10 @@ A workspace may hold its own copies in ``<workspace>/templates/docx/``; they win
 from __future__ import annotations
 
 import re
+import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -217,3 +218,91 @@ def write_district_report(
     """Write the district's report from summary.json's content; 草稿 in the header while ``draft``."""
     context = district_report_context(settings, summary, now=now, draft=draft)
     prepared(template_path(settings, DISTRICT_TEMPLATE)).render(context, path)
+
+
+# --- check-templates ------------------------------------------------------------------------------
+
+_TAG = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
+_SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
+_XML = re.compile(r"<[^>]*>")
+
+
+def split_tags(xml: str) -> list[str]:
+    """Template tags Word split across runs (``{{`` in one run, ``x }}`` in another), as text."""
+    found = [_XML.sub("", m.group(0)) for m in _TAG.finditer(xml) if "<" in m.group(0)]
+    found += [_XML.sub("", m.group(0)) + "（括号被拆开）" for m in _SPLIT_OPEN.finditer(xml)]
+    return found
+
+
+def _sample_record(spec: Format) -> UnitRecord:
+    from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
+
+    return UnitRecord(
+        name=SEED_UNIT,
+        category="部门",
+        status="accepted",
+        values=seed_values(spec.id),
+        texts=dict(SEED_TEXTS),
+    )
+
+
+def _sample_summary(settings: Settings, spec: Format) -> dict[str, Any]:
+    record = _sample_record(spec)
+    units = [
+        {"name": record.name, "category": "部门", "status": "accepted"},
+        {"name": "示例街道办事处", "category": "街道乡镇", "status": "missing"},
+    ]
+    return {
+        "district": settings.district,
+        "year": settings.year,
+        "format": spec.id,
+        "units": units,
+        "totals": dict(record.values),
+    }
+
+
+def template_problems(path: Path, context: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the template at ``path`` for ``context``: split tags, unknown variables."""
+    try:
+        _, xml = _read_template(path)
+    except TemplateProblem as exc:
+        return [str(exc)]
+    problems = [
+        f"{path.name}（{name}）中的标记「{tag}」被 Word 拆成了几段，请删掉后整段重新输入"
+        for name, text in xml.items()
+        for tag in split_tags(text)
+    ]
+    try:
+        unknown = DocxTemplate(path).get_undeclared_template_variables(context=dict(context))
+    except Exception as exc:  # docxtpl reports template syntax errors as jinja2 or lxml errors
+        return [*problems, f"{path.name} 无法解析：{exc}"]
+    problems += [f"{path.name} 使用了数据中没有的变量「{name}」" for name in sorted(unknown)]
+    if not problems:
+        try:
+            with tempfile.TemporaryDirectory(prefix="workflow_tpl_") as tmp:
+                prepared(path).render(context, Path(tmp) / "check.docx")
+        except TemplateProblem as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def check_templates(settings: Settings | None) -> list[str]:
+    """Problems of the report templates the workspace would use (both formats without a workspace)."""
+    now = datetime(2022, 1, 26, 9, 0)
+    base = settings or Settings(workspace=Path.cwd(), district="示例区", year=2021)
+    problems: list[str] = []
+    for format_id in (base.format,) if settings else ("gov2021", "gov2019"):
+        spec = load_format(format_id)
+        ws = replace(base, format=format_id)
+        for draft in (False, True):
+            unit = unit_report_context(ws, _sample_record(spec), now=now, draft=draft)
+            problems += template_problems(template_path(settings, UNIT_TEMPLATE), unit)
+            try:
+                district = district_report_context(
+                    ws, _sample_summary(ws, spec), now=now, draft=True
+                )
+            except TemplateProblem as exc:
+                problems.append(str(exc))
+                continue
+            problems += template_problems(template_path(settings, DISTRICT_TEMPLATE), district)
+    return list(dict.fromkeys(problems))
