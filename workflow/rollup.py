@@ -208,6 +208,20 @@ def outcome_groups(spec: Format) -> dict[str, list[str]]:
     return groups
 
 
+def _outcome_label(row: Any) -> str:
+    cut = row.label.find("（", 1)
+    return row.subgroup or (row.label[:cut] if cut > 0 else row.label)
+
+
+def outcome_rows(spec: Format) -> list[tuple[str, list[str]]]:
+    """表三's 办理结果 as on the form, （一）予以公开 … （六）其他处理, with their 总计-column field ids."""
+    out: dict[str, list[str]] = {}
+    for row in spec.apply.rows:
+        if row.result:
+            out.setdefault(_outcome_label(row), []).append(f"apply_{row.id}_total")
+    return list(out.items())
+
+
 def find_outliers(spec: Format, records: Sequence[UnitRecord]) -> list[dict[str, Any]]:
     """Units whose figures stand far out from the others (rules in OUTLIER_RULES)."""
     named = sorted(
@@ -301,24 +315,31 @@ def year_over_year(
 def _r7(
     spec: Format, unit: str, values: Mapping[str, Number], before: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    out = []
-    for col in spec.apply.columns:
+    """One entry per unit listing every 申请人 column whose carried-in count differs (R7)."""
+    expected: dict[str, Number] = {}
+    actual: dict[str, Number] = {}
+    words = []
+    for col in (c for c in spec.apply.columns if not c.computed):
         this, last = f"apply_carried_{col.id}", f"apply_carry_over_{col.id}"
         if this not in values or last not in before:
             continue
-        expected = _prev_number(spec.fields[this], before[last])
-        if values[this] != expected:
-            out.append(
-                {
-                    "unit": unit,
-                    "rule": "R7",
-                    "fields": [this],
-                    "expected": expected,
-                    "actual": values[this],
-                    "message": f"上年结转申请（{col.label}）为 {values[this]} 件，上年报告的结转下年度为 {expected} 件",
-                }
-            )
-    return out
+        was = _prev_number(spec.fields[this], before[last])
+        if values[this] != was:
+            expected[this], actual[this] = was, values[this]
+            words.append(f"{col.label}本年填 {values[this]} 件、上年结转 {was} 件")
+    if not words:
+        return []
+    message = f"上年结转申请数与上年报告的“结转下年度继续办理”不一致：{'；'.join(words)}"
+    return [
+        {
+            "unit": unit,
+            "rule": "R7",
+            "fields": list(expected),
+            "expected": expected,
+            "actual": actual,
+            "message": message,
+        }
+    ]
 
 
 def _r8(
@@ -393,6 +414,10 @@ def build_summary(
         "inconsistent": list(rollup.inconsistent),
         "outliers": find_outliers(spec, records),
         "outlier_rules": list(OUTLIER_RULES),
+        "outcomes": [
+            {"label": label, "fields": ids, "count": sum(rollup.totals[i] for i in ids)}
+            for label, ids in outcome_rows(spec)
+        ],
         "outputs": {},
     }
     if previous is not None:
