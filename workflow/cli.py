@@ -98,6 +98,43 @@ def run(config_path: Path) -> None:
     run_forever(_settings(config_path), clock=_now)
 
 
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一个对象）。")
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="在此文件夹写出回执和标注后的校验结果表。",
+)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    config_path: Path,
+    as_json: bool,
+    feedback_dir: Path | None,
+) -> None:
+    """校验报表文件（不动收件箱、台账和发件箱）。有错误时退出码为 1。"""
+    import json
+
+    from workflow.check import NO_CONFIG_NOTICE, check_paths, describe
+
+    explicit = ctx.get_parameter_source("config_path") is click.core.ParameterSource.COMMANDLINE
+    settings = _settings(config_path) if explicit or config_path.exists() else None
+    if settings is None:
+        click.echo(NO_CONFIG_NOTICE, err=as_json)
+    results = check_paths(list(files), settings, now=_now(), feedback_dir=feedback_dir)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(describe(results))
+    ctx.exit(1 if any(r.status == "rejected" for r in results) else 0)
+
+
 @cli.command("check-templates")
 @CONFIG_OPTION
 def check_templates_command(config_path: Path) -> None:

@@ -21,27 +21,47 @@ from workflow.findings import Finding, Severity
 from workflow.spec import PART_NAMES, Equation, Format, format_for_year, load_format
 from workflow.submission import Number, Submission
 
-RULE_IDS: frozenset[str] = frozenset(
-    {
-        "R1",
-        "R2",
-        "R3",
-        "R4",
-        "R5",
-        "R6",
-        "R7",
-        "R8",
-        "R9",
-        "R10",
-        "R11",
-        "R12",
-        "R13",
-        "total-typed-over",
-        "year-mismatch",
-        "unit-unknown",
-        "required-missing",
-    }
-)
+RULE_TITLES: dict[str, str] = {
+    "R1": "第一项加第二项等于第三项加第四项",
+    "R2": "办理结果总计",
+    "R3": "申请人总计",
+    "R4": "复议诉讼总计",
+    "R5": "数字填写规范",
+    "R6": "正文与表格一致",
+    "R7": "与上年结转数衔接",
+    "R8": "规章和现行有效件数",
+    "R9": "信息处理费",
+    "R10": "复议诉讼结果表述",
+    "R11": "年度对应的报告格式",
+    "R12": "成文日期",
+    "R13": "内容雷同",
+    "total-typed-over": "合计格被手工改写",
+    "year-mismatch": "年度不符",
+    "unit-unknown": "单位不在名单中",
+    "required-missing": "必填项未填写",
+}
+# Ids emitted by the reader (workflow.reader), titled here so every output can name them.
+READER_TITLES: dict[str, str] = {
+    "file-not-spreadsheet": "不是电子表格",
+    "file-unsupported": "不支持的文件类型",
+    "file-corrupt": "文件损坏",
+    "file-encrypted": "文件已加密",
+    "file-empty": "空文件",
+    "file-too-large": "文件过大",
+    "template-other-format": "表格格式不符",
+    "template-stale": "模板版本过旧",
+    "template-unknown": "非统一下发的模板",
+    "labels-not-found": "找不到表格栏目",
+    "macros-present": "含有宏",
+    "date-invalid": "日期无法识别",
+}
+RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
+
+
+def rule_title(rule: str) -> str:
+    """A short Chinese name for a rule id ("" when unknown)."""
+    return RULE_TITLES.get(rule) or READER_TITLES.get(rule, "")
+
 
 # Row and column ids with a meaning of their own (the public contract, §3 of the reference).
 REGULATIONS_ROW = "rules"  # 规章: 区县 units make none (R8)
@@ -69,6 +89,7 @@ class CheckContext:
     deadline: str = ""  # ISO date of the unit deadline; "" → 1月31日 of year + 1
     previous: Mapping[str, Any] | None = None
     peers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    today: date | None = None  # the checking day: a 成文日期 after it is a typo (R12)
 
     def find_unit(self, name: str) -> Unit | None:
         key = "".join(name.split())
@@ -567,7 +588,7 @@ def _check_format_year(sub: Submission, spec: Format, year: int) -> list[Finding
             "R11",
             Severity.WARNING,
             f"{year} 年度报告应使用{load_format(official).title}规定的表格，本文件使用的是{spec.title}的表格。"
-            "已按本工作区设定的格式校验；如上级要求新格式，请改用新模板。",
+            "已按本文件的表格格式校验；如上级要求新格式，请改用新模板。",
             sub,
             (REPORT_YEAR,),
             official,
@@ -598,7 +619,9 @@ def _check_date(sub: Submission, ctx: CheckContext, year: int) -> list[Finding]:
         deadline = date.fromisoformat(ctx.deadline) if ctx.deadline else date(year + 1, 1, 31)
     except ValueError:
         deadline = date(year + 1, 1, 31)
-    if written > deadline:
+    if ctx.today is not None and written > ctx.today:
+        message = f"成文日期为 {written.isoformat()}，晚于今天（{ctx.today.isoformat()}）。请核对成文日期。"
+    elif written > deadline:
         message = (
             f"成文日期为 {written.isoformat()}，晚于报送时限 {deadline.isoformat()}"
             "（年度报告应于次年1月31日前公布）。请核对成文日期。"
