@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import time
 from datetime import datetime
@@ -20,11 +21,13 @@ from fixtures_dashboard import (
     make_runs,
     make_summary,
     materialize,
+    unit_values,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflow import dashboard
+from workflow.config import Settings, Unit
 from workflow.dashboard import (
     MAX_CHANGES,
     TOP_UNITS,
@@ -34,6 +37,9 @@ from workflow.dashboard import (
     render_dashboard,
     write_dashboard,
 )
+from workflow.findings import Finding, Severity
+from workflow.records import UnitRecord
+from workflow.rollup import build_summary, load_summary, summary_to_json
 from workflow.spec import load_format
 
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
@@ -344,3 +350,59 @@ def test_write_dashboard_replaces_the_file_atomically(
         write_dashboard(make_summary(1), [], target, now=NOW)
     assert target.read_text(encoding="utf-8") == first
     assert os.listdir(target.parent) == ["index.html"]
+
+
+def records_for(summary: dict[str, Any]) -> tuple[Settings, list[UnitRecord]]:
+    """Settings and UnitRecords matching a fixture summary (for the real rollup's build_summary)."""
+    spec = load_format(summary["format"])
+    rng = random.Random(3)
+    units = tuple(
+        Unit(u["name"], category=u["category"], contact_person=u["contact_person"],
+             contact_phone=u["contact_phone"])
+        for u in summary["units"]
+    )  # fmt: skip
+    settings = Settings(workspace=Path("/ws"), district=summary["district"], year=summary["year"],
+                        format=summary["format"], units=units)  # fmt: skip
+    records = []
+    for u in summary["units"]:
+        findings = tuple(
+            Finding(f["rule"], Severity(f["severity"]), f["message"], cells=tuple(f["cells"]))
+            for f in u["findings"]
+        )
+        values = unit_values(spec, rng) if u["status"] == "accepted" else {}
+        records.append(
+            UnitRecord(
+                u["name"],
+                u["category"],
+                u["status"],
+                submitted_at=u["submitted_at"],
+                sha256=u["sha256"],
+                source=u["source"],
+                errors=u["errors"],
+                warnings=u["warnings"],
+                values=values,
+                findings=findings,
+                contact_person=u["contact_person"],
+                contact_phone=u["contact_phone"],
+                updated=u["updated"],
+                outputs=u["outputs"],
+            )  # fmt: skip
+        )
+    return settings, records
+
+
+@pytest.mark.parametrize("n", [0, 8], ids=["empty", "eight"])
+def test_renders_the_real_rollup_summary_after_a_json_round_trip(n: int) -> None:
+    fixture = make_summary(n, hostile=True)
+    settings, records = records_for(fixture)
+    built = build_summary(settings, records, now=NOW, previous=make_summary(n, seed=9, year=2020))
+    summary = load_summary(summary_to_json(built))
+    root = page(summary)
+    assert [r.attrs["data-status"] for r in unit_rows(root)] == [r.status for r in records]
+    cells = [td.text for td in root.one("section", id="data").find_all("td", class_="v")]
+    assert number(summary["totals"]["apply_new_total"]) in cells
+    money = summary["totals"]["active_fee_amount"]
+    assert isinstance(money, Decimal) and number(money) in cells
+    if n:
+        assert "主要数据与上年对比" in root.text
+        assert "详细问题见" in root.one("section", id="problems").text  # findings are counts here

@@ -60,6 +60,7 @@ def render_dashboard(
     """
     spec = load_format(_format_id(summary))
     units = [_unit_view(i, u) for i, u in enumerate(summary.get("units", []), start=1)]
+    reminder = reminder_text(summary, now=now)
     context = {
         "title": f"{summary.get('district', '')}{summary.get('year', '')}年政府信息公开工作年度报告 报送工作台",
         "head": _headline(summary, units, runs, now),
@@ -68,7 +69,8 @@ def render_dashboard(
         "downloads": _downloads(summary, links),
         "totals": _totals_view(spec, summary.get("totals", {})),
         "charts": _charts(spec, summary, units),
-        "reminder": reminder_text(summary, now=now),
+        "reminder": reminder,
+        "reminder_rows": min(max(reminder.count("\n") + 2, 4), 40),
         "runs": [_run_view(spec, r) for r in list(runs)[:MAX_RUNS]],
         "runs_total": len(runs),
         "css": _asset("dashboard.css"),
@@ -246,7 +248,7 @@ def _unit_view(index: int, unit: Mapping[str, Any]) -> dict[str, Any]:
             "message": str(f.get("message", "")),
             "cells": "、".join(str(c) for c in f.get("cells", [])),
         }
-        for f in unit.get("findings", [])
+        for f in _finding_list(unit)
     ]
     submitted = str(unit.get("submitted_at") or "")
     return {
@@ -267,6 +269,15 @@ def _unit_view(index: int, unit: Mapping[str, Any]) -> dict[str, Any]:
         "contact_phone": str(unit.get("contact_phone", "") or ""),
         "apply_new": _as_decimal((unit.get("values") or {}).get("apply_new_total")),
     }
+
+
+def _finding_list(unit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The unit's findings as dicts: ``findings`` when it is a list, else ``finding_details``."""
+    for key in ("findings", "finding_details"):
+        value = unit.get(key)
+        if isinstance(value, list):
+            return [f for f in value if isinstance(f, Mapping)]
+    return []
 
 
 def _downloads(
@@ -449,7 +460,9 @@ def bars(
     """Horizontal bar chart geometry: one bar per (label, value), longest bar = full width."""
     top = max((v for _l, v in items), default=Decimal(0))
     total = sum((v for _l, v in items), Decimal(0))
-    label_w, bar_w = 190, width - 190 - 90
+    longest = max((min(len(label), 13) for label, _v in items), default=4)
+    label_w = 13 * longest + 14
+    bar_w = width - label_w - 100
     out = []
     for i, (label, value) in enumerate(items):
         share = float(value / top) if top else 0.0
@@ -486,6 +499,7 @@ def _charts(
         "by_unit": by_unit,
         "by_unit_more": max(len(accepted) - TOP_UNITS, 0),
         "outcome": bars(_outcome_groups(spec, totals)),
+        "progress": progress_by_category(units),
         "compare": None,
     }
     previous = summary.get("previous") or {}
@@ -511,9 +525,30 @@ def _charts(
         charts["compare"] = {
             "rows": rows,
             "year": summary.get("year", ""),
-            "last_year": previous.get("year", int(summary.get("year", 1)) - 1),
+            "last_year": previous.get("year") or int(summary.get("year", 1)) - 1,
         }
     return charts
+
+
+def progress_by_category(
+    units: Sequence[Mapping[str, Any]], *, width: int = 440
+) -> list[dict[str, Any]]:
+    """Stacked bars per unit category (部门, 街道乡镇): accepted, rejected, missing counts."""
+    categories = sorted({u["category"] for u in units}, key=lambda c: (c != "部门", c))
+    sizes = {c: sum(u["category"] == c for u in units) for c in categories}
+    top = max(sizes.values(), default=0)
+    rows = []
+    for c in categories:
+        x, segments = 0.0, []
+        for status in ("accepted", "rejected", "missing"):
+            n = sum(u["category"] == c and u["status"] == status for u in units)
+            w = round(width * n / top, 1) if top else 0.0
+            segments.append(
+                {"status": status, "label": STATUS_NAMES[status], "n": n, "x": x, "w": w}
+            )
+            x += w
+        rows.append({"label": c or "未分类", "total": sizes[c], "segments": segments, "end": x})
+    return rows
 
 
 # ---------------------------------------------------------------- recent passes
