@@ -91,7 +91,9 @@ def run_chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args,
     ]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, encoding="utf-8", errors="replace")
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, encoding="utf-8", errors="replace"
+    )
 
 
 def probe(index: Path, tmp: Path) -> tuple[dict[str, Any], list[str]]:
@@ -128,7 +130,9 @@ def test_dashboard_in_chromium(tmp_path: Path, n: int) -> None:
     assert console == []
     units = summary["units"]
     labels = {"accepted": "已通过", "rejected": "未通过", "missing": "未报送"}
-    assert [(r["name"], r["status"]) for r in result["rows"]] == [(u["name"], u["status"]) for u in units]
+    assert [(r["name"], r["status"]) for r in result["rows"]] == [
+        (u["name"], u["status"]) for u in units
+    ]
     assert all(r["label"].startswith(labels[r["status"]]) for r in result["rows"])
 
     sorts = result["sorts"]
@@ -142,7 +146,9 @@ def test_dashboard_in_chromium(tmp_path: Path, n: int) -> None:
         expected = sorted(u["name"] for u in units if u["status"] == status)
         assert sorted(result["filters"][status]["names"]) == expected, status
         assert result["filters"][status]["count"] == f"显示 {len(expected)} / {len(units)} 个单位"
-    assert sorted(result["filters"]["updated"]["names"]) == sorted(u["name"] for u in units if u["updated"])
+    assert sorted(result["filters"]["updated"]["names"]) == sorted(
+        u["name"] for u in units if u["updated"]
+    )
     assert len(result["filters"]["all"]["names"]) == len(units)
     assert result["search"]["卫生"] == [u["name"] for u in units if "卫生" in u["name"]]
     assert result["search"][""] == len(units)
