@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -27,6 +28,7 @@ from workflow.layout import (
     SheetLayout,
     active_layout,
     apply_layout,
+    cell_name,
     fit_height,
     review_layout,
 )
@@ -39,6 +41,7 @@ SHEET_STATUS = "报送情况"
 SHEET_CHARTS = "图表"
 SHEET_SOURCES = "数据来源"
 
+TOTAL_NAME_PREFIX = "district_"  # 汇总's total of field x is the defined name district_x
 SUMMARY_WIDTHS = (6.0, 13.0, 34.0) + (10.5,) * 7 + (9.0,) * 8  # A–C labels, D–R values
 FONT = "宋体"
 STATUS_FILL = {"accepted": "#E2EFDA", "rejected": "#FCE4D6", "missing": "#EDEDED"}
@@ -138,15 +141,19 @@ def write_rollup_workbook(summary: Mapping[str, Any], settings: Settings, path: 
         }
     )
     styles = _Styles(book)
-    _totals_sheet(book.add_worksheet(SHEET_TOTALS), styles, spec, summary)
+    placed = _totals_sheet(book.add_worksheet(SHEET_TOTALS), styles, spec, summary)
+    for fid, (r, c) in placed.items():
+        book.define_name(
+            f"{TOTAL_NAME_PREFIX}{fid}", f"='{SHEET_TOTALS}'!{cell_name(r, c, absolute=True)}"
+        )
     _units_sheet(book.add_worksheet(SHEET_UNITS), styles, spec, summary)
     _status_sheet(book.add_worksheet(SHEET_STATUS), styles, summary)
     _charts_sheet(book, book.add_worksheet(SHEET_CHARTS), styles, spec, summary)
     _sources_sheet(book.add_worksheet(SHEET_SOURCES), styles, summary)
     try:
         book.close()
-    except OSError as exc:
-        raise OutputError(f"无法写入汇总表 {path}：{exc.strerror or exc}") from exc
+    except (OSError, XlsxFileError) as exc:
+        raise OutputError(f"无法写入汇总表 {path}：{exc}") from exc
 
 
 # ---------------------------------------------------------------- 汇总
@@ -168,6 +175,7 @@ def _place(
     cols: tuple[int, int],
     spec: Format,
     totals: Mapping[str, Any],
+    placed: dict[str, tuple[int, int]],
 ) -> None:
     """Write one layout cell (label, header or field) at its place on 汇总."""
     r0, r1 = top + cell.row, top + cell.end_row
@@ -175,6 +183,7 @@ def _place(
     if cell.field:
         field = spec.fields[cell.field]
         value, fmt = _num(totals.get(cell.field, 0)), st.number(field, total=field.computed)
+        placed[cell.field] = (r0, c0)
     else:
         stock = [f for f in spec.numeric_fields if f.stock and f.column_label == cell.text]
         header = cell.role in ("header", "note")
@@ -194,6 +203,7 @@ def _table(
     row: int,
     layout: SheetLayout,
     colmap: Any,
+    placed: dict[str, tuple[int, int]],
 ) -> int:
     """Place a layout's table (not its title rows) from ``row``; return the next free row."""
     body = [c for c in layout.cells if c.role not in ("title", "status")]
@@ -203,11 +213,15 @@ def _table(
             ws.set_row(row - first + r, height)
     for c in body:
         cols = (colmap(c.col, False), colmap(c.end_col, True))
-        _place(ws, st, c, row - first, cols, spec, totals)
+        _place(ws, st, c, row - first, cols, spec, totals, placed)
     return row + max(c.end_row for c in body) - first + 1
 
 
-def _totals_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str, Any]) -> None:
+def _totals_sheet(
+    ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str, Any]
+) -> dict[str, tuple[int, int]]:
+    """Write 汇总; return where each field's total went (row, col)."""
+    placed: dict[str, tuple[int, int]] = {}
     for i, w in enumerate(SUMMARY_WIDTHS):
         ws.set_column(i, i, w)
     _page(ws)
@@ -223,7 +237,7 @@ def _totals_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str
     )
     row = 5
     ws.write(row, 0, spec.active_title, st.heading)
-    row = _table(ws, st, spec, totals, row + 1, active_layout(spec), _active_col)
+    row = _table(ws, st, spec, totals, row + 1, active_layout(spec), _active_col, placed)
     stock = "、".join(sorted({f.column_label for f in spec.numeric_fields if f.stock}))
     ws.merge_range(
         row,
@@ -235,21 +249,27 @@ def _totals_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str
     )
     row += 2
     ws.write(row, 0, spec.apply.title, st.heading)
-    row = _table(ws, st, spec, totals, row + 1, apply_layout(spec), lambda c, _: c)
+    row = _table(ws, st, spec, totals, row + 1, apply_layout(spec), lambda c, _: c, placed)
     row += 1
     ws.write(row, 0, spec.review.title, st.heading)
     review = review_layout(spec)
-    end = _table(ws, st, spec, totals, row + 1, review, lambda c, _: c + 3)
+    end = _table(ws, st, spec, totals, row + 1, review, lambda c, _: c + 3, placed)
     ws.merge_range(row + 1, 0, end - 1, 2, "全区合计", st.header)
     row = end + 1
-    row = _other_numbers(ws, st, spec, totals, row)
+    row = _other_numbers(ws, st, spec, totals, row, placed)
     if "previous" in summary:
         row = _comparison(ws, st, spec, summary, row + 1)
     _notes(ws, st, summary, row + 1)
+    return placed
 
 
 def _other_numbers(
-    ws: Worksheet, st: _Styles, spec: Format, totals: Mapping[str, Any], row: int
+    ws: Worksheet,
+    st: _Styles,
+    spec: Format,
+    totals: Mapping[str, Any],
+    row: int,
+    placed: dict[str, tuple[int, int]],
 ) -> int:
     info = [f for f in spec.fields_of("info") if f.numeric]
     ws.write(row, 0, "其他统计数字", st.heading)
@@ -257,6 +277,7 @@ def _other_numbers(
     for f in info:
         ws.merge_range(row, 0, row, 2, f.label, st.label)
         ws.write(row, 3, _num(totals.get(f.id, 0)), st.number(f, total=True))
+        placed[f.id] = (row, 3)
         row += 1
     return row
 
