@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,11 +50,33 @@ def cli(ctx: click.Context, once: bool, config_path: Path) -> None:
     ctx.invoke(run, config_path=config_path)
 
 
+class _Progress:
+    """A progress bar for long passes, shown only when stdout is a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and total >= 10:
+            self.bar = click.progressbar(length=total, label="处理文件", file=sys.stdout)
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
 def _run_once(config_path: Path) -> int:
     from workflow.pipeline import run_once
 
     settings = _settings(config_path)
-    summary = run_once(settings, now=_now())
+    progress = _Progress() if sys.stdout.isatty() else None
+    summary = run_once(settings, now=_now(), clock=_now, progress=progress)
+    if progress:
+        progress.close()
     click.echo(summary.describe())
     return 0
 
@@ -85,7 +108,7 @@ def template(config_path: Path, unit: str | None, out: Path | None, format_id: s
     from workflow.template_xlsx import make_template
 
     settings = None if format_id and not config_path.exists() else _settings(config_path)
-    path = make_template(settings, unit=unit, out=out, format_id=format_id)
+    path = make_template(settings, unit=unit, out=out, format_id=format_id, now=_now())
     click.echo(f"已生成填报模板：{path}")
 
 
@@ -96,6 +119,24 @@ def run(config_path: Path) -> None:
     from workflow.scheduler import run_forever
 
     run_forever(_settings(config_path), clock=_now)
+
+
+@cli.command()
+@CONFIG_OPTION
+def status(config_path: Path) -> None:
+    """各单位报送情况：已通过 / 未通过（错误数）/ 未报送，报送时间和文件。"""
+    from workflow.status import workspace_status
+
+    click.echo(workspace_status(_settings(config_path)).text())
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("demo"))
+def demo(directory: Path) -> None:
+    """创建演示工作区（默认 ./demo）：示例单位名单和报送文件，并处理一遍，看看结果。"""
+    from workflow.demo import create_demo
+
+    click.echo(create_demo(directory, clock=_now).describe())
 
 
 @cli.command()

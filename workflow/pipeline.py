@@ -369,7 +369,8 @@ class _Pass:
         before = decode_values(old.result_data)
         out = []
         for fid, value in new.items():
-            if fid in before and before[fid] != value:
+            computed = fid in spec.fields and spec.fields[fid].computed
+            if fid in before and before[fid] != value and not computed:
                 label = spec.fields[fid].label if fid in spec.fields else fid
                 out.append(
                     {
@@ -440,7 +441,7 @@ class _Pass:
 
         digest = hashlib.sha256(str(__version__).encode())
         with contextlib.suppress(OSError):
-            digest.update(self.s.path(self.s.config_path).read_bytes())
+            digest.update((self.s.workspace / self.s.config_path.name).read_bytes())
         return digest.hexdigest()
 
     def publish_if_needed(self) -> None:
