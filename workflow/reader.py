@@ -11,6 +11,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from defusedxml.common import DefusedXmlException
+
 from workflow.findings import Finding, Severity
 from workflow.layout import SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
 from workflow.limits import Budget, LimitExceeded, Limits
@@ -60,23 +62,15 @@ def read_workbook(
     except LimitExceeded as exc:
         message = f"文件过大或结构异常（{exc.what}），已停止读取。{_ASK_XLSX}"
         return _rejected(fallback, "file-too-large", message)
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        EOFError,
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-    ) as exc:
-        return _rejected(fallback, "file-corrupt", _corrupt_message(exc))
+    except DefusedXmlException as exc:
+        message = f"文件中含有不允许的 XML 结构（{type(exc).__name__}），可能被篡改，已拒绝读取。{_ASK_XLSX}"
+        return _rejected(fallback, "file-corrupt", message)
     except (MemoryError, RecursionError) as exc:
-        return _rejected(
-            fallback,
-            "file-too-large",
-            f"文件结构过于复杂，无法读取（{type(exc).__name__}）。{_ASK_XLSX}",
-        )
-    except Exception as exc:  # a bad file must never stop a pass; say what failed
+        message = f"文件结构过于复杂，无法读取（{type(exc).__name__}）。{_ASK_XLSX}"
+        return _rejected(fallback, "file-too-large", message)
+    except (
+        Exception
+    ) as exc:  # BadZipFile, zlib.error, EOFError, XML errors…: a bad file never stops a pass
         return _rejected(fallback, "file-corrupt", _corrupt_message(exc))
 
 
@@ -194,7 +188,8 @@ def _locate(book: Book, meta: dict[str, str], expected: str | None) -> tuple[For
         spec = load_format(format_id)
         names = by_names(book, spec)
         if all(fid in names for fid in _table_ids(spec)):
-            return spec, _checked_names(book, spec, names), "names"
+            located, moved = _checked_names(book, spec, names)
+            return spec, located, "labels" if moved else "names"
     results = [(load_format(f), by_labels(book, load_format(f))) for f in candidates]
     spec, located = max(results, key=lambda r: (-len(r[1].missing), len(r[1].cells)))
     return spec, located, "labels"
@@ -210,17 +205,18 @@ def _format_order(book: Book, meta: dict[str, str], expected: str | None) -> lis
     return sorted(FORMAT_IDS, key=score, reverse=True)
 
 
-def _checked_names(book: Book, spec: Format, names: dict[str, Place]) -> Located:
+def _checked_names(book: Book, spec: Format, names: dict[str, Place]) -> tuple[Located, bool]:
     """Names, unless the labels put the table cells elsewhere (rows inserted by a tool that
     does not move names): then the labels win, since they are what the department sees."""
     labels = by_labels(book, spec)
     located = Located(dict(names))
     table = _table_ids(spec)
-    if not labels.missing and any(labels.cells.get(fid) != names[fid] for fid in table):
+    moved = not labels.missing and any(labels.cells.get(fid) != names[fid] for fid in table)
+    if moved:
         located.cells.update({fid: labels.cells[fid] for fid in table})
     for fid, place in labels.cells.items():
         located.cells.setdefault(fid, place)
-    return located
+    return located, moved
 
 
 def _template_findings(

@@ -45,6 +45,7 @@ BLANK_LIKE = frozenset(
     {"blank", "placeholder"}
 )  # problems that blank_policy="warning" turns into 0
 
+_NOT_FINITE = frozenset({"nan", "inf", "infinity", "#num!"})
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-"})
 _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -115,6 +116,8 @@ def _parse_text(text: str, kind: str) -> Parsed:
         return Parsed(problem="blank", shown=shown)
     if key in PLACEHOLDERS or shown in PLACEHOLDERS:
         return Parsed(problem="placeholder", shown=shown)
+    if key.lower().lstrip("+-") in _NOT_FINITE:
+        return Parsed(problem="not-finite", shown=shown)
     if key.lower() in NOT_APPLICABLE:
         return Parsed(problem="not-applicable", shown=shown)
     sign, body = _split_sign_word(key)

@@ -238,13 +238,14 @@ def open_ooxml(zf: zipfile.ZipFile, limits: Limits, budget: Budget) -> Book:
     )
     if workbook_part not in names:
         workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in names else ""
-    if not workbook_part:
+    elements = _read_small(zf, workbook_part) if workbook_part else []
+    if not elements or _local(elements[-1].tag) != "workbook":
         raise FileProblem("file-not-spreadsheet", _zip_kind(names))
     rels = _rels(zf, workbook_part)
     sheets: list[tuple[str, str]] = []
     defined: dict[str, tuple[str, int, int]] = {}
     date1904 = False
-    for elem in _read_small(zf, workbook_part):
+    for elem in elements:
         tag = _local(elem.tag)
         if tag == "sheet":
             target = rels.get(_attr(elem, "id") or "", ("", ""))
