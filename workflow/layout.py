@@ -44,7 +44,8 @@ Role = Literal["title", "status", "note", "header", "label", "input", "total", "
 
 TABLE_START = 2  # row of the first table header: row 0 is the title, row 1 the self-check status
 LINE_HEIGHT = 14.5  # points per wrapped line of 11-point 宋体
-CJK_WIDTH = 2.1  # a CJK character is about 2.1 Excel width units
+CJK_WIDTH = 2.1
+TITLE_HEIGHT = 30.0  # a CJK character is about 2.1 Excel width units
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class SheetLayout:
     heights: dict[int, float] = field(default_factory=dict)
     header_rows: tuple[int, int] | None = None  # repeated on every printed page
     landscape: bool = False
+    one_page: bool = False  # print on one page (else fit to one page wide)
 
     @property
     def fields(self) -> dict[str, Cell]:
@@ -134,8 +136,8 @@ def fit_height(text: str, width: float, base: float = 20.0) -> float:
 
 
 def _fit_rows(cells: list[Cell], widths: tuple[float, ...], base: float = 20.0) -> dict[int, float]:
-    """Heights so every single-row label shows in full."""
-    heights: dict[int, float] = {}
+    """Heights so every single-row label shows in full; a tall title row."""
+    heights: dict[int, float] = {0: TITLE_HEIGHT}
     for c in cells:
         if c.end_row != c.row or not c.text or c.role == "title":
             continue
@@ -210,7 +212,9 @@ def apply_layout(spec: Format) -> SheetLayout:
     widths = (6.0, 13.0, 34.0) + (9.5,) * len(grid.columns)
     heights = _fit_rows(cells, widths)
     heights[top + 2] = max(heights.get(top + 2, 20.0), 36.0)
-    return SheetLayout(SHEET_APPLY, tuple(cells), widths, heights, (top, top + 2), landscape=True)
+    return SheetLayout(
+        SHEET_APPLY, tuple(cells), widths, heights, (top, top + 2), landscape=True, one_page=True
+    )
 
 
 def _column_headers(grid: Grid, row: int, first_col: int) -> list[Cell]:
@@ -282,7 +286,7 @@ def review_layout(spec: Format) -> SheetLayout:
             cells.append(Cell(top + 2, i * ncol + j, "header", c.label))
             cells.append(_field_cell(top + 3, i * ncol + j, grid.field_id(g, c), c.computed))
     widths = (8.0,) * width
-    heights = {top + 2: fit_height("结果维持", 8.0), top + 3: 24.0}
+    heights = {0: TITLE_HEIGHT, top + 2: fit_height("结果维持", 8.0), top + 3: 24.0}
     return SheetLayout(SHEET_REVIEW, tuple(cells), widths, heights, landscape=True)
 
 
@@ -294,7 +298,7 @@ def info_layout(spec: Format) -> SheetLayout:
             1,
             0,
             "note",
-            "白色格为填写格。数字格没有的填 0；正文各部分直接粘贴文字即可。",
+            "浅黄色格为填写格。数字格没有的填 0；报告正文各部分可直接粘贴文字。",
             last_col=1,
         ),
         Cell(2, 0, "header", "项目"),

@@ -161,11 +161,16 @@ class Styles:
 
 
 def _write_guide(ws: Worksheet, styles: Styles, lines: Sequence[Line]) -> None:
-    ws.set_column(0, 0, 100)
+    """Headings in A:B, text indented in B (two columns: LibreOffice cannot fit one to the page)."""
+    ws.set_column(0, 0, 3)
+    ws.set_column(1, 1, 92)
     looks = {"title": styles.title, "heading": styles.heading, "text": styles.text}
     for row, (kind, text) in enumerate(lines):
-        ws.write_string(row, 0, text, looks[kind])
-        ws.set_row(row, 30 if kind == "title" else fit_height(text, 100, base=20))
+        if kind == "text":
+            ws.write_string(row, 1, text, looks[kind])
+        else:
+            ws.merge_range(row, 0, row, 1, text, looks[kind])
+        ws.set_row(row, 30 if kind == "title" else fit_height(text, 92, base=20))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.hide_gridlines(2)
@@ -294,7 +299,7 @@ def _setup_sheet(ws: Worksheet, lay: SheetLayout) -> None:
     ws.set_paper(9)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1 if lay.one_page else 0)
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.hide_gridlines(2)
     if lay.landscape:
@@ -457,6 +462,7 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
         "本表自动计算，无需填写。R1：第一项加第二项之和等于第三项加第四项之和；R2：总计等于各项办理结果之和；R3：总计等于各申请人类别之和；R4：总计等于结果维持、结果纠正、其他结果、尚未审结之和；R5：填写格须为数字。",
         styles.note,
     )
+    ws.set_row(0, 30)
     ws.set_row(2, 48)
     for col, head in enumerate(("序号", "规则", "表格", "检查内容", "位置", "结果")):
         ws.write_string(3, col, head, styles.header)
@@ -466,6 +472,7 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
         for col, text in ((1, c.rule), (2, c.sheet), (3, c.description), (4, c.where)):
             ws.write_string(row, col, text, styles.label if col == 3 else styles.center)
         ws.write_formula(row, 5, c.formula, styles.center, c.result)
+        ws.set_row(row, fit_height(c.description, 52, base=18))
     styles.pass_fail(ws, f"F{CHECK_FIRST_ROW + 1}:F{last}")
     styles.pass_fail(ws, "A2:F2")
     ws.repeat_rows(3)
