@@ -551,7 +551,7 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
             )
         )
     findings += _check_unit(sub, ctx)
-    year = year or ctx.year
+    year = ctx.year or year  # the workspace's year decides the format and the deadline
     if year is not None:
         findings += _check_format_year(sub, spec, year) + _check_date(sub, ctx, year)
     return findings
@@ -562,7 +562,7 @@ def _check_unit(sub: Submission, ctx: CheckContext) -> list[Finding]:
     if not ctx.units or not name or ctx.find_unit(name):
         return []
     by_name = {n: u.name for u in ctx.units for n in u.names}
-    close = difflib.get_close_matches(name, list(by_name), n=5, cutoff=0.4)
+    close = difflib.get_close_matches(name, list(by_name), n=5, cutoff=0.6)
     suggestions = list(dict.fromkeys(by_name[c] for c in close))[:3]
     hint = f"是否为：{'、'.join(f'「{s}」' for s in suggestions)}？" if suggestions else ""
     return [
