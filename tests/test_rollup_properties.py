@@ -51,7 +51,9 @@ def valid_inputs(spec: Format, rng: random.Random, scale: int = 1) -> dict[str, 
     for f in spec.numeric_fields:
         if f.part == "apply" or f.computed:
             continue
-        if f.kind == "money":
+        if f.row == "rules":  # 区县 units make no 规章 (R8)
+            values[f.id] = 0
+        elif f.kind == "money":
             values[f.id] = Decimal(rng.randint(0, 10**7)) / 100
         elif f.kind == "signed":
             values[f.id] = rng.randint(-20, 20)
