@@ -200,18 +200,30 @@ def test_every_link_points_to_an_existing_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"),
+    ("path", "base", "expected"),
     [
-        ("outbox/2021/单位报告/教育局2021年报告.docx", "2021/单位报告/教育局2021年报告.docx"),
-        ("archive/2021/accepted/a.xlsx", "../archive/2021/accepted/a.xlsx"),
-        ("outbox\\2021\\反馈\\x.md", "2021/反馈/x.md"),
-        ("outbox/2021/a #1?.md", "2021/a%20%231%3F.md"),
-        ("outbox/100%.md", "100%25.md"),
+        ("outbox/2021/单位报告/教育局2021年报告.docx", "outbox", "2021/单位报告/教育局2021年报告.docx"),
+        ("archive/2021/accepted/a.xlsx", "outbox", "../archive/2021/accepted/a.xlsx"),
+        ("outbox\\2021\\反馈\\x.md", "outbox", "2021/反馈/x.md"),
+        ("outbox/2021/a #1?.md", "outbox", "2021/a%20%231%3F.md"),
+        ("outbox/100%.md", "outbox", "100%25.md"),
+        ("outbox/a:b.md", "outbox", "a%3Ab.md"),
+        ("发布/2021/x.docx", "发布", "2021/x.docx"),
+        ("archive/a.xlsx", "共享/outbox", "../../archive/a.xlsx"),
+        ("2021/x.docx", ".", "2021/x.docx"),
+        ("D:/共享/outbox/2021/x.docx", "D:/共享/outbox", "2021/x.docx"),
+        ("D:/共享/outbox/2021/a b.docx", "outbox", "file:///D:/共享/outbox/2021/a%20b.docx"),
+        ("/srv/outbox/2021/x.md", "outbox", "file:///srv/outbox/2021/x.md"),
+        ("archive/a.xlsx", "/srv/outbox", "../archive/a.xlsx"),
     ],
-    ids=["outbox", "archive", "backslashes", "hash-and-question", "percent"],
-)
-def test_href_is_relative_to_the_dashboard(path: str, expected: str) -> None:
-    assert href(path) == expected
+    ids=[
+        "outbox", "archive", "backslashes", "hash-and-question", "percent", "colon",
+        "other-outbox-name", "nested-outbox", "outbox-is-workspace", "absolute-both",
+        "absolute-windows-path", "absolute-posix-path", "outbox-outside-workspace",
+    ],
+)  # fmt: skip
+def test_href_is_relative_to_the_dashboard(path: str, base: str, expected: str) -> None:
+    assert href(path, base) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ unit typed reaches the page escaped. Time comes in as ``now``.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -59,14 +60,15 @@ def render_dashboard(
     ``links`` adds downloads to the page header: Chinese label → workspace-relative path.
     """
     spec = load_format(_format_id(summary))
-    units = [_unit_view(i, u) for i, u in enumerate(summary.get("units", []), start=1)]
+    base = _dashboard_folder(summary)
+    units = [_unit_view(i, u, base) for i, u in enumerate(summary.get("units", []), start=1)]
     reminder = reminder_text(summary, now=now)
     context = {
         "title": f"{summary.get('district', '')}{summary.get('year', '')}年政府信息公开工作年度报告 报送工作台",
         "head": _headline(summary, units, runs, now),
         "units": units,
         "rejected": [u for u in units if u["status"] == "rejected"],
-        "downloads": _downloads(summary, links),
+        "downloads": _downloads(summary, links, base),
         "totals": _totals_view(spec, summary.get("totals", {})),
         "charts": _charts(spec, summary, units),
         "reminder": reminder,
@@ -117,6 +119,12 @@ def _asset(name: str) -> str:
     return resources.files("workflow").joinpath("assets", name).read_text("utf-8")
 
 
+def _dashboard_folder(summary: Mapping[str, Any]) -> str:
+    """The dashboard's folder relative to the workspace (from outputs.dashboard), else ``outbox``."""
+    own = str((summary.get("outputs") or {}).get("dashboard") or "outbox/index.html")
+    return posixpath.dirname(own.replace("\\", "/")) or "."
+
+
 def _format_id(summary: Mapping[str, Any]) -> str:
     fmt = summary.get("format", DEFAULT_FORMAT)
     return fmt if fmt in FORMAT_IDS else DEFAULT_FORMAT
@@ -125,18 +133,31 @@ def _format_id(summary: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- links, times, numbers
 
 
-def href(path: str) -> str:
-    """A workspace-relative path as a link from ``outbox/index.html``.
+def href(path: str, base: str = "outbox") -> str:
+    """A workspace-relative ``path`` as a link from the dashboard's folder ``base``.
 
-    ``outbox/2021/x.docx`` → ``2021/x.docx``; ``archive/…`` → ``../archive/…``. Characters that
-    would end or break a URL (``#``, ``?``, ``%``, spaces) are percent-encoded; Chinese stays as is.
+    With ``base="outbox"``: ``outbox/2021/x.docx`` → ``2021/x.docx``; ``archive/…`` →
+    ``../archive/…``; an absolute path (outbox outside the workspace) → ``file:///…``. Characters
+    that would end or break a URL (``#``, ``?``, ``%``, ``:``, spaces) are percent-encoded; Chinese
+    stays as is.
     """
-    path = path.replace("\\", "/")
-    path = path[len("outbox/") :] if path.startswith("outbox/") else f"../{path}"
+    path, base = path.replace("\\", "/"), base.replace("\\", "/").rstrip("/") or "."
+    if _is_absolute(path) and not _is_absolute(base):
+        drive = path[:3] if path[1:2] == ":" else ""  # "D:/"
+        return "file:///" + drive + _quote(path[len(drive) :].lstrip("/"))
+    if _is_absolute(base) and not _is_absolute(path):
+        base = "outbox"  # paths are workspace-relative; assume the usual layout
+    return _quote(posixpath.relpath(path, base))
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith("/") or re.match(r"^[A-Za-z]:/", path) is not None
+
+
+def _quote(path: str) -> str:
+    safe = "/-._~!$&'()*+,;=@"
     return "".join(
-        c
-        if ord(c) > 127 or c.isalnum() or c in "/-._~!$&'()*+,;=:@"
-        else "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+        c if ord(c) > 127 or c.isalnum() or c in safe else "".join(f"%{b:02X}" for b in c.encode())
         for c in path
     )
 
@@ -227,17 +248,17 @@ def _headline(
     }
 
 
-def _unit_view(index: int, unit: Mapping[str, Any]) -> dict[str, Any]:
+def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]:
     status = unit.get("status", "missing")
     status = status if status in STATUS_ORDER else "missing"
     outputs = unit.get("outputs") or {}
     links = [
-        (label, href(outputs[key]))
+        (label, href(outputs[key], base))
         for key, label in (("report", "单位报告"), ("feedback", "校验结果"), ("receipt", "回执"))
         if outputs.get(key)
     ]
     if unit.get("source"):
-        links.append(("报送原件", href(unit["source"])))
+        links.append(("报送原件", href(unit["source"], base)))
     findings = [
         {
             "severity": SEVERITY_NAMES.get(Severity(f["severity"]), "")
@@ -281,15 +302,15 @@ def _finding_list(unit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _downloads(
-    summary: Mapping[str, Any], links: Mapping[str, str] | None
+    summary: Mapping[str, Any], links: Mapping[str, str] | None, base: str
 ) -> list[tuple[str, str]]:
     outputs = summary.get("outputs") or {}
     out = [
-        (label, href(outputs[key]))
+        (label, href(outputs[key], base))
         for key, label in (("rollup", "全区汇总表"), ("report", "全区年度报告"))
         if outputs.get(key)
     ]
-    out += [(label, href(path)) for label, path in (links or {}).items() if path]
+    out += [(label, href(path, base)) for label, path in (links or {}).items() if path]
     return out
 
 
