@@ -190,6 +190,18 @@ def check_templates_command(config_path: Path) -> None:
     click.echo("报告模板检查通过：所用变量均有数据，没有被拆开的标记。")
 
 
+@cli.command("export-rollup")
+@CONFIG_OPTION
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="输出文件路径（xlsx）。")
+@click.option("--allow-incomplete", is_flag=True, help="尚有单位未报送或未通过时仍导出（数据不完整）。")
+def export_rollup_command(config_path: Path, out: Path, allow_incomplete: bool) -> None:
+    """把全区汇总数导出为填好的报送模板，供上级（市级）汇总。"""
+    from workflow.export import export_rollup
+
+    result = export_rollup(_settings(config_path), out, now=_now(), allow_incomplete=allow_incomplete)
+    click.echo(result.describe())
+
+
 def main() -> None:
     """Entry point: run the CLI, turn operator errors into one message and an exit code."""
     try:
