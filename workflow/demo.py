@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -250,17 +250,32 @@ def natural_column(spec: Format, new: int, granted: int) -> dict[str, Number]:
     return out
 
 
-def demo_config() -> str:
-    """workflow.toml of the demo workspace: the starting config with the demo roster."""
+def workspace_config(
+    district: str,
+    year: int,
+    units: Sequence[tuple[str, str, str, str, str]],
+    *,
+    format_id: str = DEMO_FORMAT,
+    settle_seconds: float | None = None,
+) -> str:
+    """workflow.toml text: the starting config with ``units`` = (name, alias, category, person,
+    phone) as the roster (used by the demo, the tests and the benchmark)."""
     from workflow.workspace import config_text
 
-    head = config_text(DEMO_DISTRICT, DEMO_YEAR, DEMO_FORMAT).split("\n[[units]]\n", 1)[0] + "\n"
-    units = [
-        f'[[units]]\nname = "{name}"\naliases = ["{alias}"]\ncategory = "{category}"\n'
-        f'contact_person = "{person}"\ncontact_phone = "{phone}"\n'
-        for name, alias, category, person, phone, _ in DEMO_UNITS
+    head = config_text(district, year, format_id).split("\n[[units]]\n", 1)[0] + "\n"
+    if settle_seconds is not None:
+        head = head.replace("[schedule]\n", f"[schedule]\nsettle_seconds = {settle_seconds}\n")
+    rows = [
+        f'[[units]]\nname = "{name}"\naliases = {[alias] if alias else []}\n'
+        f'category = "{category}"\ncontact_person = "{person}"\ncontact_phone = "{phone}"\n'
+        for name, alias, category, person, phone in units
     ]
-    return head + "\n".join(units)
+    return head + "\n".join(rows)
+
+
+def demo_config() -> str:
+    """workflow.toml of the demo workspace: the starting config with the demo roster."""
+    return workspace_config(DEMO_DISTRICT, DEMO_YEAR, [u[:5] for u in DEMO_UNITS])
 
 
 @dataclass
