@@ -13,14 +13,14 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from workflow.layout import SHEET_APPLY, SHEET_META
 from workflow.spec import load_format
 from workflow.template_xlsx import write_template
 
-NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 UNIT = "某某区司法局"
 YEAR = 2025
 
@@ -79,7 +79,11 @@ def strip_names(src: Path, dst: Path) -> Path:
     """The same workbook without its defined names (as when tables are pasted elsewhere)."""
 
     def edit(name: str, data: bytes) -> bytes:
-        return re.sub(rb"<definedNames>.*</definedNames>", b"", data) if name == "xl/workbook.xml" else data
+        return (
+            re.sub(rb"<definedNames>.*</definedNames>", b"", data)
+            if name == "xl/workbook.xml"
+            else data
+        )
 
     return rezip(src, dst, edit)
 
@@ -111,7 +115,9 @@ def set_meta(src: Path, dst: Path, key: str, value: str) -> Path:
     return dst
 
 
-def insert_rows(src: Path, dst: Path, sheet: str = SHEET_APPLY, at: int = 8, count: int = 2) -> Path:
+def insert_rows(
+    src: Path, dst: Path, sheet: str = SHEET_APPLY, at: int = 8, count: int = 2
+) -> Path:
     """Rows inserted by a tool that does not move defined names (openpyxl)."""
     from openpyxl import load_workbook
 
@@ -166,9 +172,13 @@ def bad_crc(src: Path, dst: Path) -> Path:
 
 def xml_bomb(src: Path, dst: Path) -> Path:
     """Billion laughs in the shared strings."""
-    lol = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{i + 1} "{f"&lol{i};" * 10 if i else "&lol;" * 10}">' for i in range(9)
-    ) + "]>"
+    lol = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i + 1} "{f"&lol{i};" * 10 if i else "&lol;" * 10}">' for i in range(9)
+        )
+        + "]>"
+    )
 
     def edit(name: str, data: bytes) -> bytes:
         if name != "xl/sharedStrings.xml":
@@ -200,7 +210,9 @@ def big_sheet(src: Path, dst: Path, rows: int = 1_000_000) -> Path:
                 zout.writestr(info.filename, zin.read(info))
                 continue
             with zout.open(target, "w", force_zip64=True) as out:
-                out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                out.write(
+                    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                )
                 for start in range(1, rows + 1, 10_000):
                     out.write("".join(
                         f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>'
@@ -252,7 +264,9 @@ def compound_file(streams: Mapping[str, bytes]) -> bytes:
 def encrypted_workbook(dst: Path) -> Path:
     """What Excel writes for a workbook with an open password: OOXML inside a compound file."""
     info = struct.pack("<HHI", 4, 4, 0x40) + b"<encryption/>"
-    dst.write_bytes(compound_file({"EncryptionInfo": info, "EncryptedPackage": zlib.compress(b"x" * 100)}))
+    dst.write_bytes(
+        compound_file({"EncryptionInfo": info, "EncryptedPackage": zlib.compress(b"x" * 100)})
+    )
     return dst
 
 
@@ -284,13 +298,17 @@ def pdf_document(dst: Path) -> Path:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     dst.write_bytes(bytes(out))
     return dst
 
 
 def html_as_xls(dst: Path) -> Path:
-    dst.write_text("<html><body><table><tr><td>自然人</td><td>3</td></tr></table></body></html>", "utf-8")
+    dst.write_text(
+        "<html><body><table><tr><td>自然人</td><td>3</td></tr></table></body></html>", "utf-8"
+    )
     return dst
 
 
