@@ -61,6 +61,13 @@ PROBE = r"""
     box.value = "";
     box.dispatchEvent(new Event("input"));
     out.search[""] = visible().length;
+    var err = document.querySelector("#unit-table a.err");
+    if (err) {
+      var target = document.getElementById(err.getAttribute("href").slice(1));
+      out.problem = {before: target.open};
+      err.click();
+      out.problem.after = target.open;
+    }
     Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (a) {
       out.links.push({raw: a.getAttribute("href"), url: a.href});
     });
@@ -118,6 +125,10 @@ def outbox(tmp: Path, n: int) -> tuple[dict[str, Any], Path]:
     return summary, index
 
 
+def summary_rejected(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [u for u in units if u["status"] == "rejected"]
+
+
 def is_sorted(values: list[Any], reverse: bool = False) -> bool:
     return values == sorted(values, reverse=reverse)
 
@@ -153,6 +164,8 @@ def test_dashboard_in_chromium(tmp_path: Path, n: int) -> None:
     assert result["search"]["卫生"] == [u["name"] for u in units if "卫生" in u["name"]]
     assert result["search"][""] == len(units)
 
+    if any(u["status"] == "rejected" for u in units):  # the error count opens the unit's findings
+        assert result["problem"] == {"before": len(summary_rejected(units)) <= 10, "after": True}
     for link in result["links"]:
         url = urlparse(link["url"])
         if link["raw"].startswith("#"):

@@ -98,6 +98,19 @@
     });
   }
 
+  function openTarget(id) {
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === "DETAILS") { el.open = true; }
+  }
+
+  document.addEventListener("click", function (event) {
+    var a = event.target;
+    while (a && a.tagName !== "A") { a = a.parentNode; }
+    var ref = a && a.getAttribute("href");
+    if (ref && ref.charAt(0) === "#") { openTarget(ref.slice(1)); }
+  });
+  openTarget(window.location.hash.slice(1));
+
   var table = document.getElementById("unit-table");
   if (table) { setupTable(table); }
   var copy = document.getElementById("copy-reminder");
