@@ -70,7 +70,7 @@ def test_every_field_has_one_distinct_cell(format_id):
         ("suit_after_review_total", ("四、复议诉讼", "O6")),
         ("active_rules_issued", ("二、主动公开", "B5")),
         ("active_fee_amount", ("二、主动公开", "B16")),
-        ("unit_name", ("基本信息", "B4")),
+        ("unit_name", ("基本信息", "B5")),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )

@@ -293,18 +293,18 @@ def review_layout(spec: Format) -> SheetLayout:
 def info_layout(spec: Format) -> SheetLayout:
     """基本信息: one row per info field, then the narrative parts in tall wrapped cells."""
     cells = [
-        Cell(0, 0, "title", "基本信息和报告正文", last_col=1),
+        *_head("基本信息和报告正文", 2),
         Cell(
-            1,
+            2,
             0,
             "note",
             "浅黄色格为填写格。数字格没有的填 0；报告正文各部分可直接粘贴文字。",
             last_col=1,
         ),
-        Cell(2, 0, "header", "项目"),
-        Cell(2, 1, "header", "填写内容"),
+        Cell(3, 0, "header", "项目"),
+        Cell(3, 1, "header", "填写内容"),
     ]
-    row = 3
+    row = 4
     for f in spec.fields_of("info"):
         role: Role = "input" if f.numeric else "text"
         cells += [Cell(row, 0, "label", f.label), Cell(row, 1, role, field=f.id)]
@@ -319,7 +319,7 @@ def info_layout(spec: Format) -> SheetLayout:
         row += 1
     widths = (24.0, 84.0)
     fitted = _fit_rows(cells, widths, base=22.0)
-    return SheetLayout(SHEET_INFO, tuple(cells), widths, fitted | heights, (2, 2))
+    return SheetLayout(SHEET_INFO, tuple(cells), widths, fitted | heights, (3, 3))
 
 
 def sheet_layouts(spec: Format) -> tuple[SheetLayout, ...]:

@@ -192,12 +192,15 @@ def write_template(
 ) -> None:
     """Write the template for ``spec`` to ``path`` (atomically).
 
-    ``values`` go into input cells instead of the default 0 (any raw object: int, Decimal, "/" …);
+    ``values`` go into input cells instead of the default 0 (any raw object: int, Decimal, "/" …;
+    values given for computed fields or unknown ids are ignored — totals are always computed);
     ``texts`` fill 基本信息 and the narrative cells; ``overrides`` are typed over total cells in
     place of their formulas, to simulate hand-typed totals.
     """
     cells: dict[str, Any] = {f.id: 0 for f in spec.input_fields if f.numeric}
-    cells |= dict(values or {})
+    cells |= {
+        k: v for k, v in (values or {}).items() if k in spec.fields and not spec.fields[k].computed
+    }
     info: dict[str, Any] = {"unit_name": unit_name, "report_year": year if year is not None else ""}
     info |= dict(texts or {})
     numbers = _evaluate(spec, cells, dict(overrides or {}))
@@ -218,7 +221,7 @@ def write_template(
     check_sheet = book.add_worksheet(SHEET_CHECK)
     meta_sheet = book.add_worksheet(SHEET_META)
     roster_ref = _write_meta(meta_sheet, spec, now, year, roster)
-    formulas = _total_formulas(spec)
+    formulas = {k: v for k, v in _total_formulas(spec).items() if k not in (overrides or {})}
     for lay in layouts:
         ws = sheets[lay.name]
         _setup_sheet(ws, lay)
@@ -323,7 +326,7 @@ def _write_cell(
         ws.merge_range(cell.row, cell.col, cell.end_row, cell.end_col, "", fmt)
     if cell.role == "total":
         value = numbers[cell.field]
-        if cell.field in formulas and not _overridden(numbers, cell.field, formulas):
+        if cell.field in formulas:
             refs = ",".join(_local_ranges(spec, formulas[cell.field]))
             ws.write_formula(cell.row, cell.col, f"=SUM({refs})", fmt, value)
         else:
@@ -339,15 +342,6 @@ def _write_cell(
         )
     elif cell.role != "status":
         ws.write_string(cell.row, cell.col, cell.text, fmt)
-
-
-def _overridden(
-    numbers: Mapping[str, Any], fid: str, formulas: Mapping[str, tuple[str, ...]]
-) -> bool:
-    parts = [numbers[p] for p in formulas[fid]]
-    computed = sum((n for n in parts if _is_number(n)), 0)
-    value = numbers[fid]
-    return not _is_number(value) or value != computed or type(value) is float
 
 
 def _local_ranges(spec: Format, fields: Sequence[str]) -> list[str]:
