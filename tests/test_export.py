@@ -1,0 +1,189 @@
+"""The level above, end to end: units → district (rollup) → export → city (the normal checker).
+
+Each level's numbers are checked: the city's totals equal the sum of every unit of every district.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_rollup_properties import valid_inputs
+
+from workflow.check import CheckResult, check_file
+from workflow.cli import cli
+from workflow.config import load_settings
+from workflow.errors import WorkflowError
+from workflow.export import export_rollup, export_unit_name
+from workflow.records import UnitRecord
+from workflow.rollup import build_summary, consolidate, summary_to_json
+from workflow.spec import load_format
+from workflow.template_xlsx import write_template
+
+NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+DISTRICTS = {
+    "长乐区": ["长乐区教育局", "长乐区卫生健康局", "吴航街道办事处"],
+    "马尾区": ["马尾区教育局", "罗星街道办事处"],
+}
+
+
+def workspace(
+    folder: Path, name: str, units: list[str], year: int = 2021, fmt: str = "gov2021"
+) -> Path:
+    folder.mkdir(parents=True)
+    roster = "".join(
+        f'[[units]]\nname = "{u}"\ncategory = "{"街道乡镇" if "街道" in u else "部门"}"\n'
+        for u in units
+    )
+    config = folder / "workflow.toml"
+    config.write_text(
+        f'[district]\nname = "{name}"\nyear = {year}\nformat = "{fmt}"\n\n{roster}', "utf-8"
+    )
+    return config
+
+
+def record_for(result: CheckResult, category: str) -> UnitRecord:
+    return UnitRecord(
+        name=result.unit,
+        category=category,
+        status=result.status,
+        sha256=result.sha256,
+        values=dict(result.values),
+        errors=len(result.errors),
+        warnings=len(result.warnings),
+    )
+
+
+def unit_texts(name: str, year: int) -> dict[str, str]:
+    return {"report_date": f"{year + 1}-01-20", "contact_phone": "0591-28800000", "unit_name": name}
+
+
+def district(
+    tmp: Path,
+    name: str,
+    units: list[str],
+    rng: random.Random,
+    fmt: str = "gov2021",
+    year: int = 2021,
+):
+    """Units fill templates; the district checks them, consolidates and writes summary.json."""
+    spec = load_format(fmt)
+    settings = load_settings(workspace(tmp / name, name, units, year, fmt))
+    records, inputs = [], {}
+    for unit in units:
+        path = tmp / name / "inbox" / f"{unit}.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        inputs[unit] = valid_inputs(spec, rng)
+        write_template(
+            path,
+            spec,
+            now=NOW,
+            year=year,
+            unit_name=unit,
+            values=inputs[unit],
+            texts=unit_texts(unit, year),
+        )
+        result = check_file(path, settings, now=NOW)
+        assert result.status == "accepted", [f.message for f in result.errors]
+        records.append(record_for(result, settings.find_unit(unit).category))
+    summary = build_summary(settings, records, now=NOW)
+    settings.year_outbox.mkdir(parents=True)
+    (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
+    return settings, summary, inputs
+
+
+def input_sum(spec, inputs: dict[str, dict]) -> dict[str, object]:
+    out = {}
+    for f in spec.numeric_fields:
+        if not f.computed:
+            zero = Decimal(0) if f.kind == "money" else 0
+            out[f.id] = sum((v[f.id] for v in inputs.values()), zero)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "year"), [("gov2021", 2021), ("gov2019", 2020)], ids=["gov2021", "gov2019"]
+)
+def test_units_to_district_to_city(tmp_path, fmt, year):
+    spec = load_format(fmt)
+    rng = random.Random(5)
+    exported, all_inputs = [], {}
+    for name, units in DISTRICTS.items():
+        settings, summary, inputs = district(tmp_path, name, units, rng, fmt, year)
+        all_inputs |= inputs
+        for fid, total in input_sum(spec, inputs).items():  # district level
+            assert summary["totals"][fid] == total, fid
+        out = tmp_path / "to_city" / f"{name}{year}年汇总.xlsx"
+        result = export_rollup(settings, out, now=NOW)
+        assert result.unit_name == f"{name}人民政府" and result.complete
+        exported.append(out)
+    city = load_settings(
+        workspace(
+            tmp_path / "福州市", "福州市", [export_unit_name(d) for d in DISTRICTS], year, fmt
+        )
+    )
+    records = []
+    for path in exported:
+        result = check_file(path, city, now=NOW)
+        assert result.status == "accepted", [f.message for f in result.errors]
+        records.append(record_for(result, "部门"))
+    rollup = consolidate(spec, records)  # city level
+    assert rollup.included == tuple(sorted(export_unit_name(d) for d in DISTRICTS))
+    for fid, total in input_sum(spec, all_inputs).items():
+        assert rollup.totals[fid] == total, fid
+
+
+def test_incomplete_district_is_refused_unless_allowed(tmp_path):
+    settings, summary, _ = district(tmp_path, "长乐区", ["长乐区教育局"], random.Random(1))
+    summary["excluded"] = ["长乐区财政局"]
+    summary["units_expected"] = 2
+    (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
+    with pytest.raises(WorkflowError, match="长乐区财政局 未计入"):
+        export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
+    result = export_rollup(settings, tmp_path / "x.xlsx", now=NOW, allow_incomplete=True)
+    assert not result.complete and "这不是全区完整数据" in result.describe()
+    check = check_file(tmp_path / "x.xlsx", None, now=NOW)
+    assert "未计入的单位：长乐区财政局" in check.texts["text_other"]
+
+
+def test_a_hand_edited_summary_is_refused(tmp_path):
+    settings, summary, _ = district(tmp_path, "长乐区", ["长乐区教育局"], random.Random(2))
+    summary["totals"]["apply_new_total"] += 1
+    (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
+    with pytest.raises(WorkflowError, match="可能被手工改动过"):
+        export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
+
+
+def test_missing_summary_tells_what_to_run(tmp_path):
+    settings = load_settings(workspace(tmp_path / "ws", "长乐区", ["长乐区教育局"]))
+    with pytest.raises(WorkflowError, match="workflow --once"):
+        export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("district_name", "expected"),
+    [
+        ("长乐区", "长乐区人民政府"),
+        ("长乐区人民政府", "长乐区人民政府"),
+        ("闽侯县", "闽侯县人民政府"),
+    ],
+    ids=["district", "already-government", "county"],
+)
+def test_export_unit_name(district_name, expected):
+    assert export_unit_name(district_name) == expected
+
+
+def test_cli_export_rollup(tmp_path):
+    settings, _, _ = district(tmp_path, "长乐区", ["长乐区教育局"], random.Random(3))
+    out = tmp_path / "导出" / "长乐区2021年汇总.xlsx"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["export-rollup", "--config", str(settings.config_path), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "已导出长乐区人民政府2021年汇总数据" in result.output
+    assert out.exists()
