@@ -1,0 +1,295 @@
+"""A pass over a real inbox on disk: intake, ledger, archive, feedback and atomic publication."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from workflow.config import Settings, load_settings
+from workflow.demo import natural_column, workspace_config, write_submission
+from workflow.ledger import Ledger
+from workflow.pipeline import PassSummary, run_once
+from workflow.publish import read_manifests, walk_files
+from workflow.spec import load_format
+from workflow.status import workspace_status
+
+YEAR = 2025
+NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+EDU, HEALTH, STREET = "长乐区教育局", "长乐区卫生健康局", "长乐区吴航街道办事处"
+UNITS = [
+    (EDU, "区教育局", "部门", "陈晓玲", "0591-28921075"),
+    (HEALTH, "区卫健局", "部门", "", ""),
+    (STREET, "吴航街道", "街道乡镇", "", ""),
+]
+SPEC = load_format("gov2021")
+NEW_NATURAL = "表三「一、本年新收政府信息公开申请数量」·自然人"
+
+
+def make_workspace(root: Path, settle_seconds: float = 0) -> Settings:
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "workflow.toml"
+    config.write_text(
+        workspace_config("长乐区", YEAR, UNITS, settle_seconds=settle_seconds), "utf-8"
+    )
+    for sub in ("inbox", "outbox", "archive"):
+        (root / sub).mkdir(exist_ok=True)
+    return load_settings(config)
+
+
+@pytest.fixture
+def ws(tmp_path) -> Settings:
+    return make_workspace(tmp_path / "工作区")
+
+
+def drop(settings: Settings, name: str, unit: str, **kw) -> bytes:
+    path = settings.inbox_dir / name
+    write_submission(path, SPEC, unit, YEAR, now=NOW, roster=[u[0] for u in UNITS], **kw)
+    return path.read_bytes()
+
+
+def run(settings: Settings, minutes: int = 0) -> PassSummary:
+    return run_once(settings, now=NOW + timedelta(minutes=minutes))
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def archived(settings: Settings) -> dict[str, str]:
+    """Archive content hash → folder/name."""
+    out = {}
+    for rel in walk_files(settings.archive_dir):
+        out[sha((settings.archive_dir / rel).read_bytes())] = rel
+    return out
+
+
+def units_json(settings: Settings) -> dict[str, dict]:
+    data = json.loads((settings.year_outbox / "units.json").read_text("utf-8"))
+    return {u["name"]: u for u in data["units"]}
+
+
+def assert_outbox_consistent(settings: Settings) -> dict:
+    """Every outbox file is listed in the latest manifest with its hash, and vice versa."""
+    latest = read_manifests(settings.outbox_dir, limit=1)[0]
+    listed = {o["path"].removeprefix("outbox/"): o["sha256"] for o in latest["outputs"]}
+    present = set(walk_files(settings.outbox_dir))
+    assert present == set(listed)
+    for rel, digest in listed.items():
+        assert sha((settings.outbox_dir / rel).read_bytes()) == digest, rel
+    return latest
+
+
+def test_files_are_checked_archived_and_published(ws):
+    edu = drop(ws, "教育局年报.xlsx", EDU)
+    (ws.inbox_dir / "吴航街道").mkdir()
+    street = drop(ws, "吴航街道/年报.xlsx", STREET)
+    with zipfile.ZipFile(ws.inbox_dir / "关于报送年报的说明.docx", "w") as stray:
+        stray.writestr("word/document.xml", "<w:document/>")
+    summary = run(ws)
+    assert (summary.count("accepted"), summary.count("rejected")) == (2, 1)
+    assert "本次处理 3 个文件：通过 2，退回 1。已报 2/3 个单位" in summary.describe()
+    assert list(walk_files(ws.inbox_dir)) == []
+    store = archived(ws)
+    assert store[sha(edu)].startswith(f"{YEAR}/accepted/{sha(edu)[:12]}_")
+    assert store[sha(street)].startswith(f"{YEAR}/accepted/")
+    assert any(
+        v.startswith(f"{YEAR}/rejected/") and v.endswith("说明.docx") for v in store.values()
+    )
+    latest = assert_outbox_consistent(ws)
+    feedback = ws.year_outbox / "反馈"
+    assert (feedback / EDU / "回执_教育局年报.md").is_file()
+    assert (feedback / "关于报送年报的说明" / "回执_关于报送年报的说明.md").is_file()
+    assert {i["status"] for i in latest["inputs"]} == {"accepted", "rejected"}
+    units = units_json(ws)
+    assert {n: u["status"] for n, u in units.items()} == {
+        EDU: "accepted",
+        HEALTH: "missing",
+        STREET: "accepted",
+    }
+    assert units[EDU]["outputs"]["receipt"] == f"outbox/{YEAR}/反馈/{EDU}/回执_教育局年报.md"
+    assert units[EDU]["source"].startswith(f"archive/{YEAR}/accepted/")
+
+
+def test_lock_temp_and_hidden_files_are_left_alone(ws):
+    noise = [
+        "~$教育局年报.xlsx",
+        ".~lock.教育局年报.xlsx#",
+        "~WRL0001.tmp",
+        "A1B2.tmp",
+        "Thumbs.db",
+        ".hidden",
+    ]
+    for name in noise:
+        (ws.inbox_dir / name).write_bytes(b"x")
+    summary = run(ws)
+    assert summary.files == [] and "收件箱中没有新文件" in summary.describe()
+    assert sorted(walk_files(ws.inbox_dir)) == sorted(noise)
+    with Ledger.open(ws.state_dir) as ledger:
+        assert ledger.files() == []
+    assert not (ws.year_outbox / "反馈").exists()
+
+
+def test_file_open_in_excel_waits_until_closed(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    (ws.inbox_dir / "~$教育局年报.xlsx").write_bytes(b"owner")
+    summary = run(ws)
+    assert summary.files == [] and summary.waiting == ["教育局年报.xlsx"]
+    assert "等待" in summary.describe() or "稍后处理" in summary.describe()
+    (ws.inbox_dir / "~$教育局年报.xlsx").unlink()
+    assert run(ws, 10).count("accepted") == 1
+
+
+def test_same_file_twice_is_a_duplicate(ws):
+    data = drop(ws, "教育局年报.xlsx", EDU)
+    run(ws)
+    (ws.inbox_dir / "教育局年报(1).xlsx").write_bytes(data)
+    (ws.inbox_dir / "教育局年报 - 副本.xlsx").write_bytes(data)
+    summary = run(ws, 10)
+    assert summary.count("duplicate") == 2 and "重复 2" in summary.describe()
+    receipts = list((ws.year_outbox / "反馈" / EDU).glob("*重复报送*.md"))
+    assert len(receipts) == 2
+    assert all("与已报送文件相同" in p.read_text("utf-8") for p in receipts)
+    names = sorted(walk_files(ws.archive_dir))
+    assert (
+        sum("/superseded/" in n for n in names) == 2 and sum("/accepted/" in n for n in names) == 1
+    )
+    assert [u["status"] for u in units_json(ws).values()].count("accepted") == 1
+    assert_outbox_consistent(ws)
+
+
+def test_same_bytes_twice_in_one_pass(ws):
+    data = drop(ws, "a.xlsx", EDU)
+    (ws.inbox_dir / "b.xlsx").write_bytes(data)
+    summary = run(ws)
+    assert sorted(f.status for f in summary.files) == ["accepted", "duplicate"]
+
+
+def test_corrected_resubmission_supersedes_and_shows_what_changed(ws):
+    first = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
+    run(ws)
+    second = drop(ws, "教育局年报（更正）.xlsx", EDU, values=natural_column(SPEC, 5, 4))
+    summary = run(ws, 60)
+    assert f"{EDU}：{NEW_NATURAL} 3 → 5" in summary.describe()
+    latest = assert_outbox_consistent(ws)
+    assert {
+        "unit": EDU,
+        "field": "apply_new_natural",
+        "label": NEW_NATURAL,
+        "old": "3",
+        "new": "5",
+    } in latest["changes"]
+    assert all(not c["field"].endswith("_total") for c in latest["changes"]), (
+        "computed totals are not listed"
+    )
+    store = archived(ws)
+    assert "/superseded/" in store[sha(first)] and "/accepted/" in store[sha(second)]
+    unit = units_json(ws)[EDU]
+    assert unit["values"]["apply_new_natural"] == 5 and unit["sha256"] == sha(second)
+    assert unit["updated"] is True
+    run(ws, 120)  # nothing new: the change was published once
+    assert read_manifests(ws.outbox_dir, limit=1)[0]["changes"] == latest["changes"]
+
+
+def test_rejected_file_then_a_fixed_one(ws):
+    bad = drop(ws, "教育局年报.xlsx", EDU, values={"review_upheld": "/"})
+    summary = run(ws)
+    assert summary.files[0].status == "rejected" and summary.files[0].errors >= 1
+    annotated = ws.year_outbox / "反馈" / EDU / "校验结果_教育局年报.xlsx"
+    assert annotated.is_file()
+    assert units_json(ws)[EDU]["status"] == "rejected"
+    good = drop(ws, "教育局年报.xlsx", EDU)
+    assert run(ws, 30).count("accepted") == 1
+    store = archived(ws)
+    assert "/rejected/" in store[sha(bad)] and "/accepted/" in store[sha(good)]
+    assert units_json(ws)[EDU]["status"] == "accepted"
+    assert_outbox_consistent(ws)
+
+
+def test_later_rejected_file_does_not_replace_the_accepted_one(ws):
+    good = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
+    run(ws)
+    drop(ws, "教育局年报v2.xlsx", EDU, values={"review_upheld": "/"})
+    run(ws, 30)
+    unit = units_json(ws)[EDU]
+    assert unit["status"] == "accepted" and unit["sha256"] == sha(good)
+    state = next(s for s in workspace_status(ws).states if s.unit.name == EDU)
+    assert state.label == "已通过（新报送文件未通过）"
+
+
+def test_pass_with_nothing_new_changes_nothing_and_is_fast(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
+    run(ws)
+
+    def snapshot():
+        return {
+            rel: ((ws.outbox_dir / rel).read_bytes(), (ws.outbox_dir / rel).stat().st_mtime_ns)
+            for rel in walk_files(ws.outbox_dir)
+        }
+
+    before, runs_before = snapshot(), sorted((ws.outbox_dir / "runs").iterdir())
+    with Ledger.open(ws.state_dir) as ledger:
+        rows_before = [(r.id, r.status, r.state, r.published) for r in ledger.files()]
+    start = time.perf_counter()
+    summary = run(ws, 10)
+    elapsed = time.perf_counter() - start
+    assert snapshot() == before and sorted((ws.outbox_dir / "runs").iterdir()) == runs_before
+    with Ledger.open(ws.state_dir) as ledger:
+        assert [(r.id, r.status, r.state, r.published) for r in ledger.files()] == rows_before
+    assert not summary.published and "输出无变化" in summary.describe()
+    assert elapsed < 0.5, f"no-change pass took {elapsed:.2f} s"
+
+
+def test_file_still_being_written_is_taken_only_when_complete(tmp_path):
+    ws = make_workspace(tmp_path / "ws", settle_seconds=0.4)
+    source = tmp_path / "full.xlsx"
+    write_submission(source, SPEC, EDU, YEAR, now=NOW)
+    data = source.read_bytes()
+    target = ws.inbox_dir / "教育局年报.xlsx"
+
+    def slow_copy():
+        with target.open("wb") as fh:
+            step = len(data) // 30 + 1
+            for i in range(0, len(data), step):
+                fh.write(data[i : i + step])
+                fh.flush()
+                time.sleep(0.03)
+
+    writer = threading.Thread(target=slow_copy)
+    writer.start()
+    time.sleep(0.1)
+    first = run(ws)
+    writer.join()
+    assert first.files == [] and first.waiting == ["教育局年报.xlsx"]
+    second = run(ws, 10)
+    assert [f.status for f in second.files] == ["accepted"]
+    assert sha(data) in archived(ws)
+
+
+def test_leftovers_of_a_dead_pass_are_cleaned(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    run(ws)
+    stale = ws.outbox_dir / ".staging-20260101-000000-0009"
+    stale.mkdir()
+    (stale / "half.docx").write_bytes(b"half")
+    (ws.year_outbox / "unlisted.tmp").write_bytes(b"partial")
+    drop(ws, "卫健局年报.xlsx", HEALTH)
+    run(ws, 10)
+    assert not stale.exists() and not (ws.year_outbox / "unlisted.tmp").exists()
+    assert_outbox_consistent(ws)
+
+
+def test_unknown_unit_is_rejected_and_listed_as_stray(ws):
+    drop(ws, "某某局.xlsx", "长乐区某某局")
+    summary = run(ws)
+    assert summary.files[0].status == "rejected"
+    report = workspace_status(ws)
+    assert [r.inbox_path for r in report.strays] == ["某某局.xlsx"]
+    assert "无法对应到名单内单位的文件" in report.text()
