@@ -303,10 +303,26 @@ def test_reminder_lists_missing_and_rejected_units_with_contacts() -> None:
     assert "2022年1月31日前" in text and "长乐区人民政府办公室" in text
     for u in late:
         line = next(line for line in text.splitlines() if u["name"] in line)
-        assert (u["contact_person"] or "联系人未登记") in line and u["contact_phone"] in line
+        assert u["contact_person"] in line and u["contact_phone"] in line
     for u in summary["units"]:
         if u["status"] == "accepted":
             assert u["name"] not in text
+
+
+@pytest.mark.parametrize(
+    ("person", "phone", "text"),
+    [
+        ("张三", "0591-1", "（联系人：张三，电话：0591-1）"),
+        ("", "0591-1", "（电话：0591-1）"),
+        ("张三", "", "（联系人：张三，电话未登记）"),
+        ("", "", "（联系人和电话未登记）"),
+    ],
+    ids=["both", "phone-only", "person-only", "neither"],
+)
+def test_reminder_contact_wording(person: str, phone: str, text: str) -> None:
+    summary = make_summary(1)
+    summary["units"][0].update(status="missing", contact_person=person, contact_phone=phone)
+    assert f"1. 长乐区人力资源和社会保障局{text}" in reminder_text(summary, now=NOW)
 
 
 def test_reminder_when_everyone_has_passed() -> None:

@@ -359,9 +359,13 @@ def _problem(unit: Mapping[str, Any]) -> str:
 
 
 def _contact(unit: Mapping[str, Any]) -> str:
-    person = str(unit.get("contact_person") or "").strip() or "联系人未登记"
-    phone = str(unit.get("contact_phone") or "").strip() or "电话未登记"
-    return f"联系人：{person}，电话：{phone}"
+    person = str(unit.get("contact_person") or "").strip()
+    phone = str(unit.get("contact_phone") or "").strip()
+    if person and phone:
+        return f"联系人：{person}，电话：{phone}"
+    if phone:
+        return f"电话：{phone}"
+    return f"联系人：{person}，电话未登记" if person else "联系人和电话未登记"
 
 
 # ---------------------------------------------------------------- district totals
