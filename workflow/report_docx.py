@@ -42,7 +42,7 @@ from workflow.spec import Format, load_format
 UNIT_TEMPLATE = "unit_report.docx"
 DISTRICT_TEMPLATE = "district_report.docx"
 PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "docx"
-_RENDERED = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+_RENDERED = re.compile(r"word/(document|header\d*|footer\d*)\.xml|docProps/core\.xml")
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 

@@ -143,7 +143,7 @@ def request_sentences(
     results = []
     for name, rows in result_groups(spec):
         count = sum(_v(v, f"apply_{r}_total") for r in rows)
-        share = percent(count, done) if name == "予以公开" else None
+        share = percent(count, done) if name == "予以公开" and count else None
         results.append(f"{name}{count}件" + (f"，占{share}" if share else ""))
     return [
         f"{year}年度，{subject}共收到政府信息公开申请{new}件{yoy}，上年结转{carried}件；"
@@ -389,9 +389,15 @@ def summary_numbers(spec: Format, raw: Mapping[str, Any]) -> dict[str, Number]:
     out: dict[str, Number] = {}
     for key, value in raw.items():
         f = spec.fields.get(key)
-        if f is None or value is None or isinstance(value, bool):
+        if f is None or not f.numeric or value is None:
             continue
-        out[key] = Decimal(str(value)) if f.kind == "money" else int(Decimal(str(value)))
+        try:
+            number = Decimal(str(value))
+            out[key] = number if f.kind == "money" else int(number)
+        except (ArithmeticError, ValueError):
+            raise TemplateProblem(
+                f"汇总数据中「{f.label}」（{key}）的值 {value!r} 不是数字。"
+            ) from None
     return out
 
 

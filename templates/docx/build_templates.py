@@ -15,7 +15,9 @@ paragraphs of their own; ``{{p table_active }}`` a paragraph replaced by a gener
 
 from __future__ import annotations
 
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -129,7 +131,7 @@ def _styles(doc) -> None:
     _paragraph_style(doc, "Heading2CN", "二级标题", "楷体_GB2312", 16, outline=1, keep_next=True)
     _paragraph_style(doc, "TableNote", "表注", BODY_FONT, 12, line=Pt(20), first=0)
     sign = _paragraph_style(
-        doc, "Signature", "落款", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, first=0
+        doc, "SignatureCN", "落款", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, first=0
     )
     sign.element.get_or_add_pPr().remove(sign.element.pPr.find(qn("w:ind")))
     _indent_chars(sign, right=400)
@@ -292,9 +294,70 @@ def build(kind: str, path: Path) -> None:
     _p(doc, "{{ signer }}", "落款")
     _p(doc, "{{ date }}", "落款")
     props = doc.core_properties
-    props.title = "政府信息公开工作年度报告模板"
+    props.title = "{{ title | replace('\\n', ' ') }}"
     props.author = "workflow"
+    _prune_styles(doc)
     doc.save(path)
+    _slim(path)
+
+
+KEEP_STYLES = {
+    "Normal",
+    "DefaultParagraphFont",
+    "TableNormal",
+    "NoList",
+    "Header",
+    "HeaderChar",
+    "Footer",
+    "FooterChar",
+    "ReportTitle",
+    "BodyText1",
+    "Heading1CN",
+    "Heading2CN",
+    "TableNote",
+    "SignatureCN",
+    "TableText",
+    "DraftMark",
+    "ReportTable",
+}
+
+
+def _prune_styles(doc) -> None:
+    """Drop python-docx's hundreds of unused built-in styles: smaller file, faster rendering."""
+    styles = doc.styles.element
+    for latent in styles.findall(qn("w:latentStyles")):
+        styles.remove(latent)
+    for style in styles.findall(qn("w:style")):
+        sid = style.get(qn("w:styleId"))
+        if sid not in KEEP_STYLES:
+            styles.remove(style)
+
+
+_DROP = re.compile(r"word/stylesWithEffects\.xml|docProps/thumbnail\.jpeg|customXml/.*")
+
+
+def _slim(path: Path) -> None:
+    """Remove parts a template does not need (and their relationships and content types)."""
+    with zipfile.ZipFile(path) as zf:
+        members = [
+            (i.filename, zf.read(i)) for i in zf.infolist() if not _DROP.fullmatch(i.filename)
+        ]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            if name.endswith(".rels") or name == "[Content_Types].xml":
+                text = data.decode("utf-8")
+                text = re.sub(
+                    r'<Relationship [^>]*Target="[^"]*(stylesWithEffects|thumbnail|customXml)[^"]*"/>',
+                    "",
+                    text,
+                )
+                text = re.sub(
+                    r'<Override [^>]*PartName="/(word/stylesWithEffects|docProps/thumbnail|customXml)[^"]*"[^>]*/>',
+                    "",
+                    text,
+                )
+                data = text.encode("utf-8")
+            zf.writestr(name, data)
 
 
 def main() -> None:

@@ -1,0 +1,337 @@
+"""The generated words of the reports: numbers, sentences, contexts, the district text file (pure)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workflow.errors import TemplateProblem
+from workflow.report_text import (
+    EMPTY_FINAL,
+    active_sentences,
+    clean_text,
+    coverage_text,
+    date_text,
+    default_district_text,
+    district_context,
+    fee_sentences,
+    number_text,
+    paragraphs,
+    parse_district_text,
+    percent,
+    request_sentences,
+    result_groups,
+    review_sentences,
+    summary_numbers,
+    unit_context,
+)
+from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.spec import load_format
+
+NOW = datetime(2022, 1, 27, 9, 30)
+G19, G21 = load_format("gov2019"), load_format("gov2021")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "text"),
+    [
+        (0, "count", "0"),
+        (12345, "count", "12345"),
+        (1, "signed", "+1"),
+        (-4, "signed", "-4"),
+        (0, "signed", "0"),
+        (Decimal("12.50"), "money", "12.5"),
+        (Decimal("0.00"), "money", "0"),
+        (Decimal("100"), "money", "100"),
+        (Decimal("1E+2"), "money", "100"),
+    ],
+    ids=[
+        "zero",
+        "count",
+        "plus",
+        "minus",
+        "signed-zero",
+        "money",
+        "money-zero",
+        "money-int",
+        "money-exp",
+    ],
+)
+def test_number_text(value, kind, text):
+    assert number_text(value, kind) == text
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "text"),
+    [
+        (30, 90, "33.3%"),
+        (1, 2, "50%"),
+        (2, 2, "100%"),
+        (1, 3, "33.3%"),
+        (2, 3, "66.7%"),
+        (1, 0, None),
+    ],
+    ids=["third", "half", "all", "round-down", "round-up", "no-whole"],
+)
+def test_percent(part, whole, text):
+    assert percent(part, whole) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("2022-01-26", "2022年1月26日"),
+        (date(2022, 3, 31), "2022年3月31日"),
+        (NOW, "2022年1月27日"),
+        ("2022-01-26T08:00:00", "2022年1月26日"),
+        ("1月26日", ""),
+        ("", ""),
+    ],
+    ids=["iso", "date", "datetime", "iso-time", "free-text", "empty"],
+)
+def test_date_text(value, text):
+    assert date_text(value) == text
+
+
+def test_clean_text_and_paragraphs():
+    assert clean_text("a\x07b\x00c\r\nd\te") == "abc\nd\te"
+    assert paragraphs("  一段。\n\n\x0b二段。\r\n  ") == ["一段。", "二段。"]
+    assert paragraphs(None) == []
+
+
+@given(st.text())
+def test_clean_text_leaves_only_xml_legal_characters(text):
+    cleaned = clean_text(text)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", cleaned)
+    assert all(p == p.strip() and p for p in paragraphs(text))
+
+
+@given(st.integers(-(10**6), 10**6))
+def test_signed_text_round_trips(n):
+    assert int(number_text(n, "signed")) == n
+
+
+def test_result_groups_follow_the_spec():
+    names = [name for name, _ in result_groups(G21)]
+    assert names == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert dict(result_groups(G19))["其他处理"] == ["other"]
+    assert len(dict(result_groups(G21))["不予公开"]) == 8
+
+
+def _zeros(spec):
+    return {f.id: 0 for f in spec.numeric_fields}
+
+
+@pytest.mark.parametrize(
+    ("values", "previous", "expected"),
+    [
+        ({}, None, "2021年度，本机关未收到政府信息公开申请。"),
+        (
+            {
+                "apply_new_total": 5,
+                "apply_total_total": 4,
+                "apply_granted_total": 3,
+                "apply_carry_over_total": 1,
+                "apply_denied_secret_total": 1,
+            },
+            None,
+            "2021年度，本机关共收到政府信息公开申请5件，上年结转0件；本年度办理完结4件，其中予以公开3件，占75%；"
+            "部分公开0件、不予公开1件、无法提供0件、不予处理0件、其他处理0件；结转下年度继续办理1件。",
+        ),
+        (
+            {"apply_new_total": 120, "apply_total_total": 120},
+            {"apply_new_total": 100},
+            "同比增长20%",
+        ),
+        ({"apply_new_total": 90, "apply_total_total": 90}, {"apply_new_total": 120}, "同比下降25%"),
+        (
+            {"apply_new_total": 7, "apply_total_total": 7},
+            {"apply_new_total": 7},
+            "申请7件，与上年持平",
+        ),
+        (
+            {"apply_new_total": 7, "apply_total_total": 7},
+            {"apply_new_total": 0},
+            "申请7件（上年为0件）",
+        ),
+    ],
+    ids=["none", "full", "up", "down", "flat", "from-zero"],
+)
+def test_request_sentences(values, previous, expected):
+    text = request_sentences(G21, {**_zeros(G21), **values}, 2021, "本机关", previous)[0]
+    assert expected in text
+
+
+def test_sentences_state_the_table_numbers():
+    """R6 by construction: every number in the request sentence comes from the table values."""
+    v = {
+        **_zeros(G21),
+        "apply_new_total": 11,
+        "apply_carried_total": 2,
+        "apply_total_total": 12,
+        "apply_granted_total": 6,
+        "apply_partial_total": 1,
+        "apply_unable_no_info_total": 3,
+        "apply_unable_create_total": 1,
+        "apply_rejected_petition_total": 1,
+        "apply_carry_over_total": 1,
+    }
+    text = request_sentences(G21, v, 2021, "本机关")[0]
+    assert (
+        "无法提供4件" in text
+        and "不予处理1件" in text
+        and "上年结转2件" in text
+        and "办理完结12件" in text
+    )
+
+
+def test_active_sentences_per_format():
+    g19 = active_sentences(G19, seed_values("gov2019"), 2021, "本机关")[0]
+    assert g19 == (
+        "2021年，本机关主动公开政府信息158条；新制作规范性文件0件，新公开0件，对外公开总数0件；"
+        "作出行政许可决定45件、其他对外管理服务事项处理决定7件、行政处罚决定13件、行政强制决定0件。"
+    )
+    v = {
+        **_zeros(G21),
+        "active_normative_issued": 3,
+        "active_normative_in_force": 40,
+        "active_fee_amount": Decimal("2.50"),
+        "overview_active_count": 9,
+    }
+    g21 = active_sentences(G21, v, 2021, "全区")[0]
+    assert "制发规范性文件3件，废止0件，现行有效（各单位合计）40件" in g21
+    assert "收取行政事业性收费2.5万元" in g21
+    assert (
+        "规章" not in g21
+    )  # a district makes no 规章; the clause appears only when a cell is nonzero
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, "2021年度，本机关未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。"),
+        (
+            {"review_total": 2, "review_upheld": 1, "review_pending": 1, "suit_direct_total": 1},
+            "2021年度，本机关因政府信息公开被申请行政复议2件（结果维持1件、结果纠正0件、其他结果0件、尚未审结1件），"
+            "被提起行政诉讼1件（未经复议直接起诉1件、复议后起诉0件）。",
+        ),
+    ],
+    ids=["none", "some"],
+)
+def test_review_sentences(values, expected):
+    assert review_sentences({**_zeros(G21), **values}, 2021, "本机关") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, ["2021年度，本机关未发出收费通知，未收取信息处理费。"]),
+        (
+            {
+                "fee_notice_count": 2,
+                "fee_notice_amount_yuan": Decimal("300"),
+                "fee_collected_yuan": Decimal("100.5"),
+            },
+            ["2021年度，本机关发出收费通知2件，总金额300元；实际收取信息处理费100.5元。"],
+        ),
+    ],
+    ids=["none", "some"],
+)
+def test_fee_sentences(values, expected):
+    assert fee_sentences({**_zeros(G21), **values}, 2021, "本机关") == expected
+    assert fee_sentences(_zeros(G19), 2021, "本机关") == []  # gov2019 has no fee facts
+
+
+def test_unit_context_draft_and_final():
+    texts = {k: v for k, v in SEED_TEXTS.items() if k != "text_problems"}
+    final = unit_context(
+        G19,
+        name=SEED_UNIT,
+        year=2021,
+        values=seed_values("gov2019"),
+        texts=texts,
+        now=NOW,
+        draft=False,
+    )
+    draft = unit_context(
+        G19,
+        name=SEED_UNIT,
+        year=2021,
+        values=seed_values("gov2019"),
+        texts=texts,
+        now=NOW,
+        draft=True,
+        status="rejected",
+    )
+    assert final["paras"]["text_problems"] == [EMPTY_FINAL]
+    assert draft["paras"]["text_problems"] == ["【待补充：五、存在的主要问题及改进情况】"]
+    assert final["draft_notes"] == [] and len(draft["draft_notes"]) == 2
+    assert final["date"] == "2022年1月26日"
+    assert (
+        final["contact"] == "地址：长乐区文武砂街道文松路666号，邮编：350207，电话：0591-28813573"
+    )
+    assert final["headings"]["text_other"] == "六、其他需要报告的事项"
+    no_date = unit_context(G19, name="x", year=2021, values={}, texts={}, now=NOW, draft=False)
+    assert no_date["date"] == "2022年1月27日" and no_date["contact"] == ""
+
+
+def test_coverage_counts_only_accepted_units():
+    units = [
+        {"name": "a", "category": "部门", "status": "accepted"},
+        {"name": "b", "category": "街道乡镇", "status": "accepted"},
+        {"name": "c", "category": "部门", "status": "rejected"},
+    ]
+    assert (
+        coverage_text(units)
+        == "本报告汇总了2个单位（部门1个、街道乡镇1个）的政府信息公开工作情况。"
+    )
+    summary = {"district": "长乐区", "year": 2021, "units": units, "totals": {}}
+    ctx = district_context(G21, summary, {}, now=NOW, draft=True)
+    assert "以下1个单位的数据尚未计入：c（未通过校验）。" in ctx["draft_notes"][1]
+
+
+def test_summary_numbers_types():
+    got = summary_numbers(
+        G21, {"apply_new_total": 3, "active_fee_amount": 12.35, "unknown": 1, "unit_name": "x"}
+    )
+    assert got == {"apply_new_total": 3, "active_fee_amount": Decimal("12.35")}
+    assert isinstance(got["apply_new_total"], int)
+
+
+def test_parse_district_text():
+    parts = parse_district_text(
+        "# 标题说明\n开头一段。\n## 一、总体情况\n总体。\n### (二)依申请公开\n申请。\n"
+        "## 六、其他需要报告的事项\n无。\n"
+    )
+    assert parts == {
+        "preamble": "开头一段。",
+        "overview": "总体。",
+        "text_request": "申请。",
+        "text_other": "无。",
+    }
+
+
+def test_parse_district_text_rejects_unknown_headings():
+    with pytest.raises(TemplateProblem, match="第 2 行的标题「三、收到申请」无法识别"):
+        parse_district_text("正文\n## 三、收到申请\n", "区报告正文.md")
+
+
+def test_default_district_text_parses_and_covers_every_part():
+    parts = parse_district_text(default_district_text("长乐区", 2021))
+    assert set(parts) == {
+        "preamble",
+        "overview",
+        "text_active",
+        "text_request",
+        "text_management",
+        "text_platform",
+        "text_supervision",
+        "text_problems",
+        "text_other",
+    }
+    assert all(parts[k] for k in parts if k != "preamble")
