@@ -138,6 +138,7 @@ def test_summary_contract_and_missing_units_say_so():
     assert summary["year"] == 2021
     assert summary["format"] == "gov2021"
     assert summary["generated_at"] == "2022-02-10T09:30:00+08:00"
+    assert summary["deadline"] == "2022-01-31"
     assert summary["complete"] is False
     assert (summary["units_expected"], summary["units_accepted"]) == (3, 1)
     assert summary["missing"] == ["丙街道"]
@@ -218,7 +219,10 @@ def test_year_over_year_r7_and_r8():
     summary = build_summary(settings_for(this_year), [this_year], now=NOW, previous=prev)
     [r7] = summary["year_over_year"]  # R8 holds: 8 + 3 - 1 = 10
     assert (r7["rule"], r7["fields"]) == ("R7", ["apply_carried_natural"])
-    assert (r7["expected"], r7["actual"]) == ({"apply_carried_natural": 5}, {"apply_carried_natural": 2})
+    assert (r7["expected"], r7["actual"]) == (
+        {"apply_carried_natural": 5},
+        {"apply_carried_natural": 2},
+    )
     assert "自然人本年填 2 件、上年结转 5 件" in r7["message"]
     prev["units"][0]["values"]["active_normative_in_force"] = 7
     summary = build_summary(settings_for(this_year), [this_year], now=NOW, previous=prev)

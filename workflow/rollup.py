@@ -397,6 +397,7 @@ def build_summary(
         "format": spec.id,
         "format_title": spec.title,
         "generated_at": now.isoformat(timespec="seconds"),
+        "deadline": settings.unit_deadline,
         "complete": not missing and not rejected and bool(records),
         "units_expected": len(records),
         "units_accepted": len(rollup.included),
