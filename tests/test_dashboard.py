@@ -11,6 +11,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fixtures_dashboard import (
@@ -190,8 +191,6 @@ def test_every_link_points_to_an_existing_file(tmp_path: Path) -> None:
     ids = {n.attrs["id"] for n in root.find_all() if "id" in n.attrs}
     files = [h for h in hrefs if not h.startswith("#")]
     assert len(files) > 20
-    from urllib.parse import unquote
-
     for h in files:
         assert (tmp_path / "outbox" / unquote(h)).resolve().is_file(), h
     for h in hrefs:
@@ -224,6 +223,18 @@ def test_every_link_points_to_an_existing_file(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_href_is_relative_to_the_dashboard(path: str, base: str, expected: str) -> None:
     assert href(path, base) == expected
+
+
+_segment = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\"),
+                   min_size=1, max_size=12).filter(lambda t: t not in (".", ".."))  # fmt: skip
+
+
+@given(a=_segment, b=_segment)
+def test_href_round_trips_any_file_name(a: str, b: str) -> None:
+    link = href(f"outbox/{a}/{b}")
+    assert unquote(link) == f"{a}/{b}"
+    assert not set(link) & set('#? "<>\n\t')
+    assert ":" not in link.split("/")[0]  # never read as a URL scheme
 
 
 @pytest.mark.parametrize(

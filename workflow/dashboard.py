@@ -608,7 +608,7 @@ def _run_view(spec: Format, run: Mapping[str, Any]) -> dict[str, Any]:
     parts = [f"{n} 个{label}" for label, n in tally.items()]
     n_changes = len(run.get("changes", []))
     text = f"处理 {len(inputs)} 个文件" + (f"（{'，'.join(parts)}）" if parts else "")
-    text += f"；数据变动 {n_changes} 项" if n_changes else "；数据无变动"
+    text += f"；修改已通过的数据 {n_changes} 项" if n_changes else "；未修改已通过的数据"
     return {
         "id": str(run.get("run_id", "")),
         "started": _display_time(run.get("started")),
