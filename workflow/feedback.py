@@ -101,9 +101,8 @@ def receipt_text(result: CheckResult, source: Path, *, now: datetime, note: str 
         lines += ["## 问题清单", ""]
         for i, f in enumerate(result.findings, start=1):
             where = f.cells[0] if f.cells else "整个文件"
-            lines.append(
-                f"{i}. 【{SEVERITY_NAMES[f.severity]}】{f.rule}　{_plain(where)}：{_plain(f.message)}"
-            )
+            level, rule = SEVERITY_NAMES[f.severity], _rule_label(f.rule)
+            lines.append(f"{i}. 【{level}】{rule}　{_plain(where)}：{_plain(f.message)}")
         lines.append("")
     lines += ["## 下一步", "", _next_step(result, source, note), ""]
     return "\n".join(lines)
