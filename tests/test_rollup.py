@@ -262,3 +262,44 @@ def test_outliers_flag_high_applications_and_high_denial_share():
 
 def test_no_outliers_among_fewer_than_three_units():
     assert find_outliers(SPEC, [record("甲局", **handled(granted=50)), record("乙局")]) == []
+
+
+def test_last_year_in_the_old_format_compares_the_shared_fields():
+    this_year = record("甲局", apply_carried_natural=1, apply_granted_natural=1)
+    prev = {
+        "year": 2020,
+        "format": "gov2019",
+        "units": [
+            {"name": "甲局", "values": {"apply_carry_over_natural": 1, "active_rules_total": 9}}
+        ],
+        "totals": {"apply_new_total": 3, "active_procurement_amount": 2.5},
+    }
+    summary = build_summary(settings_for(this_year), [this_year], now=NOW, previous=prev)
+    assert (
+        summary["year_over_year"] == []
+    )  # R7 holds; R8 needs last year's 现行有效件数 (gov2021 only)
+    assert set(summary["changes_vs_previous"]) == {"apply_new_total"}
+    assert summary["previous"]["format"] == "gov2019"
+
+
+def test_a_previous_unit_is_matched_by_its_alias():
+    this_year = record("长乐区教育局", apply_carried_natural=0)
+    units = (Unit(name="长乐区教育局", aliases=("区教育局",)),)
+    settings = Settings(workspace=Path("/ws"), district="长乐区", year=2021, units=units)
+    prev = {
+        "year": 2020,
+        "units": [{"name": "区教育局", "values": {"apply_carry_over_natural": 4}}],
+    }
+    [issue] = build_summary(settings, [this_year], now=NOW, previous=prev)["year_over_year"]
+    assert (issue["unit"], issue["rule"]) == ("长乐区教育局", "R7")
+
+
+def test_r14_is_asserted_on_the_totals():
+    from workflow.rollup import _check_r14
+
+    named = [("甲局", unit_values(SPEC, record("甲局", **handled(granted=2))))]
+    totals = dict(named[0][1])
+    assert _check_r14(SPEC, named, totals) == []
+    totals["apply_granted_natural"] += 1
+    with pytest.raises(RollupError, match="R14"):
+        _check_r14(SPEC, named, totals)

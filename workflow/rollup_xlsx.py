@@ -87,6 +87,7 @@ class _Styles:
         self.note = add(base, font_color="#595959", text_wrap=True, valign="top")
         self.warn = add(base, font_color="#C00000", bold=True, text_wrap=True, valign="top")
         self.header = add(grid, bold=True, align="center", text_wrap=True, bg_color="#DDEBF7")
+        self.group = add(grid, bold=True, text_wrap=True, bg_color="#DDEBF7")
         self.label = add(grid, text_wrap=True)
         self.cell = add(grid)
         self.wrap = add(grid, text_wrap=True, valign="top")
@@ -420,7 +421,7 @@ def _units_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str,
         summary
     )
     ws.merge_range(1, 0, 2, 3, legend, st.note)
-    _merge_runs(ws, 0, [g for _, g, _ in cols], [g for _, g, _ in cols], st.header)
+    _merge_runs(ws, 0, [g for _, g, _ in cols], [g for _, g, _ in cols], st.group)
     _merge_runs(ws, 1, [r for _, _, r in cols], [(g, r) for _, g, r in cols], st.header)
     ws.write_row(2, FIRST_FIELD_COL, [f.id for f, _, _ in cols], st.field_id)
     ws.write_row(3, 0, UNIT_HEAD, st.header)
