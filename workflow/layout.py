@@ -92,6 +92,7 @@ class SheetLayout:
     header_rows: tuple[int, int] | None = None  # repeated on every printed page
     landscape: bool = False
     one_page: bool = False  # print on one page (else fit to one page wide)
+    freeze: tuple[int, int] = (0, 0)  # rows and columns kept in view while scrolling
 
     @property
     def fields(self) -> dict[str, Cell]:
@@ -213,7 +214,14 @@ def apply_layout(spec: Format) -> SheetLayout:
     heights = _fit_rows(cells, widths)
     heights[top + 2] = max(heights.get(top + 2, 20.0), 36.0)
     return SheetLayout(
-        SHEET_APPLY, tuple(cells), widths, heights, (top, top + 2), landscape=True, one_page=True
+        SHEET_APPLY,
+        tuple(cells),
+        widths,
+        heights,
+        (top, top + 2),
+        landscape=True,
+        one_page=True,
+        freeze=(top + 3, labels),
     )
 
 
@@ -319,7 +327,7 @@ def info_layout(spec: Format) -> SheetLayout:
         row += 1
     widths = (24.0, 84.0)
     fitted = _fit_rows(cells, widths, base=22.0)
-    return SheetLayout(SHEET_INFO, tuple(cells), widths, fitted | heights, (3, 3))
+    return SheetLayout(SHEET_INFO, tuple(cells), widths, fitted | heights, (3, 3), freeze=(4, 0))
 
 
 def sheet_layouts(spec: Format) -> tuple[SheetLayout, ...]:

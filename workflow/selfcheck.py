@@ -170,6 +170,36 @@ def _number_checks(cells: _Cells, sheet: str) -> list[Check]:
     return checks
 
 
+def total_parts(spec: Format) -> dict[str, tuple[str, ...]]:
+    """Computed field → the fields its SUM formula adds (the first equation defining it)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for eq in spec.equations:
+        if len(eq.left) == 1 and spec.fields[eq.left[0]].computed and eq.rule != "R1":
+            out.setdefault(eq.left[0], eq.right)
+    return out
+
+
+def cell_values(
+    spec: Format, inputs: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What every numeric cell shows: inputs as given, totals as their SUM gives or as typed over."""
+    parts = total_parts(spec)
+    out = dict(inputs)
+
+    def value(fid: str) -> Any:
+        if fid not in out:
+            if fid in overrides:
+                out[fid] = overrides[fid]
+            else:
+                numbers = [as_number(value(p)) for p in parts[fid]]
+                out[fid] = sum((n for n in numbers if n is not None), 0)
+        return out[fid]
+
+    for f in spec.computed_fields:
+        value(f.id)
+    return out
+
+
 def build_checks(spec: Format, values: Mapping[str, Any]) -> list[Check]:
     """Every self-check row, grouped by sheet (info, 二, 三, 四), R5 first, then R1–R4.
 

@@ -39,9 +39,17 @@ from workflow.layout import (
     sheet_layouts,
     sheet_ref,
 )
-from workflow.selfcheck import Check, build_checks, cell_ranges, sheet_status
+from workflow.selfcheck import (
+    Check,
+    build_checks,
+    cell_ranges,
+    cell_values,
+    sheet_status,
+    total_parts,
+)
 from workflow.spec import Field, Format, load_format
 from workflow.template_guide import Line, guide_lines
+from workflow.template_style import Styles
 
 COMMITTED_NOW = datetime(2026, 1, 1, tzinfo=UTC)  # fixed, so committed files are reproducible
 TEMPLATE_SUFFIX = "年政府信息公开工作年度报告填报模板.xlsx"
@@ -57,107 +65,6 @@ _HINT = {
     "money": "请填写不小于 0 的数字（可有小数），没有的填 0。",
     "signed": "请填写整数：增加填正数，减少填负数（如 -4），没有变化填 0。",
 }
-
-
-FONT = "宋体"
-TITLE_FONT = "黑体"
-INPUT_FILL = "#FFF7D6"
-TOTAL_FILL = "#E7E6E6"
-HEADER_FILL = "#F2F2F2"
-_NUM_FORMATS = {"count": "0", "money": "0.00##", "signed": "+0;-0;0"}
-
-
-class Styles:
-    """The workbook's cell formats, one object per look."""
-
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
-        box = base | {"border": 1, "text_wrap": True}
-        self.title = book.add_format(
-            base | {"font_name": TITLE_FONT, "font_size": 16, "align": "center"}
-        )
-        self.heading = book.add_format(base | {"bold": True, "font_size": 12})
-        self.text = book.add_format(base | {"text_wrap": True, "valign": "top"})
-        self.note = book.add_format(box | {"font_size": 10, "align": "left"})
-        self.status = book.add_format(box | {"bold": True, "align": "center"})
-        self.header = book.add_format(
-            box | {"bold": True, "align": "center", "bg_color": HEADER_FILL}
-        )
-        self.label = book.add_format(box | {"align": "left"})
-        self.group = book.add_format(box | {"align": "center"})
-        self.center = book.add_format(box | {"align": "center"})
-        self.date = book.add_format(
-            box
-            | {"align": "left", "locked": False, "bg_color": INPUT_FILL, "num_format": "yyyy-mm-dd"}
-        )
-        self.text_input = book.add_format(
-            box | {"align": "left", "locked": False, "bg_color": INPUT_FILL}
-        )
-        self.narrative = book.add_format(
-            box | {"align": "left", "valign": "top", "locked": False, "bg_color": INPUT_FILL}
-        )
-        self.inputs = {
-            k: book.add_format(
-                box | {"align": "center", "locked": False, "bg_color": INPUT_FILL, "num_format": v}
-            )
-            for k, v in _NUM_FORMATS.items()
-        }
-        self.totals = {
-            k: book.add_format(
-                box | {"align": "center", "bold": True, "bg_color": TOTAL_FILL, "num_format": v}
-            )
-            for k, v in _NUM_FORMATS.items()
-        }
-        self.passed = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
-        self.failed = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
-
-    def for_cell(self, cell: Cell, f: Field | None) -> Any:
-        if cell.role == "input" and f is not None:
-            return self.inputs[f.kind]
-        if cell.role == "total" and f is not None:
-            return self.totals[f.kind]
-        if cell.role == "label" and cell.col == 0 and cell.merged and cell.end_row > cell.row:
-            return self.group
-        if cell.role == "label" and cell.col == 1 and cell.end_row > cell.row:
-            return self.group
-        return {
-            "title": self.title,
-            "status": self.status,
-            "note": self.note,
-            "header": self.header,
-            "text": self.text_input,
-            "narrative": self.narrative,
-        }.get(cell.role, self.label)
-
-    def pass_fail(self, ws: Worksheet, where: str) -> None:
-        """Red when the cell says 未通过, green otherwise."""
-        ws.conditional_format(
-            where,
-            {
-                "type": "text",
-                "criteria": "containing",
-                "value": "未通过",
-                "format": self.failed,
-                "stop_if_true": True,
-            },
-        )
-        ws.conditional_format(
-            where,
-            {
-                "type": "text",
-                "criteria": "not containing",
-                "value": "未通过",
-                "format": self.passed,
-            },
-        )
-
-    def flag_non_numbers(self, ws: Worksheet, where: str) -> None:
-        """Red fill on an input cell that is blank or holds text."""
-        first = where.split(":")[0]
-        ws.conditional_format(
-            where,
-            {"type": "formula", "criteria": f"=NOT(ISNUMBER({first}))", "format": self.failed},
-        )
 
 
 def _write_guide(ws: Worksheet, styles: Styles, lines: Sequence[Line]) -> None:
@@ -203,7 +110,7 @@ def write_template(
     }
     info: dict[str, Any] = {"unit_name": unit_name, "report_year": year if year is not None else ""}
     info |= dict(texts or {})
-    numbers = _evaluate(spec, cells, dict(overrides or {}))
+    numbers = cell_values(spec, cells, dict(overrides or {}))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     book.set_properties(
@@ -221,7 +128,7 @@ def write_template(
     check_sheet = book.add_worksheet(SHEET_CHECK)
     meta_sheet = book.add_worksheet(SHEET_META)
     roster_ref = _write_meta(meta_sheet, spec, now, year, roster)
-    formulas = {k: v for k, v in _total_formulas(spec).items() if k not in (overrides or {})}
+    formulas = {k: v for k, v in total_parts(spec).items() if k not in (overrides or {})}
     for lay in layouts:
         ws = sheets[lay.name]
         _setup_sheet(ws, lay)
@@ -260,40 +167,6 @@ def _publish(path: Path, data: bytes) -> None:
         ) from exc
 
 
-def _total_formulas(spec: Format) -> dict[str, tuple[str, ...]]:
-    """Computed field → the fields it sums (the first equation that defines it)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for eq in spec.equations:
-        if len(eq.left) == 1 and spec.fields[eq.left[0]].computed and eq.rule != "R1":
-            out.setdefault(eq.left[0], eq.right)
-    return out
-
-
-def _evaluate(
-    spec: Format, cells: Mapping[str, Any], overrides: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The value every numeric cell shows: inputs as given, totals as computed or typed over."""
-    parts = _total_formulas(spec)
-    out = dict(cells)
-
-    def value(fid: str) -> Any:
-        if fid not in out:
-            if fid in overrides:
-                out[fid] = overrides[fid]
-            else:
-                numbers = [value(p) for p in parts[fid]]
-                out[fid] = sum((n for n in numbers if _is_number(n)), 0)
-        return out[fid]
-
-    for f in spec.computed_fields:
-        value(f.id)
-    return out
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float | Decimal)
-
-
 def _setup_sheet(ws: Worksheet, lay: SheetLayout) -> None:
     for i, width in enumerate(lay.widths):
         ws.set_column(i, i, width)
@@ -309,6 +182,8 @@ def _setup_sheet(ws: Worksheet, lay: SheetLayout) -> None:
         ws.set_landscape()
     if lay.header_rows:
         ws.repeat_rows(*lay.header_rows)
+    if lay.freeze != (0, 0):
+        ws.freeze_panes(*lay.freeze)
 
 
 def _write_cell(
@@ -431,7 +306,7 @@ def _status_line(ws: Worksheet, styles: Styles, lay: SheetLayout, checks: list[C
 
 
 def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
-    widths = (6, 7, 14, 52, 22, 26)
+    widths = (6, 7, 14, 64, 18, 30)
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     last = CHECK_FIRST_ROW + len(checks)
@@ -466,7 +341,7 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
         for col, text in ((1, c.rule), (2, c.sheet), (3, c.description), (4, c.where)):
             ws.write_string(row, col, text, styles.label if col == 3 else styles.center)
         ws.write_formula(row, 5, c.formula, styles.center, c.result)
-        ws.set_row(row, fit_height(c.description, 52, base=18))
+        ws.set_row(row, fit_height(c.description, widths[3], base=18))
     styles.pass_fail(ws, f"F{CHECK_FIRST_ROW + 1}:F{last}")
     styles.pass_fail(ws, "A2:F2")
     ws.repeat_rows(3)
