@@ -27,6 +27,7 @@ from workflow.rollup_xlsx import (
     SHEET_STATUS,
     SHEET_TOTALS,
     SHEET_UNITS,
+    rollup_filename,
     write_rollup_workbook,
 )
 from workflow.spec import load_format
@@ -126,7 +127,7 @@ def check_golden(name: str, text: str) -> None:
 def written(tmp_path):
     settings, records = sample()
     summary = build_summary(settings, records, now=NOW, previous=previous_for(settings, records))
-    path = tmp_path / "长乐区2021年政府信息公开工作年度报告汇总表.xlsx"
+    path = tmp_path / rollup_filename("长乐区", 2021)
     write_rollup_workbook(summary, settings, path)
     return path, summary, settings
 

@@ -48,6 +48,11 @@ STATUS_FILL = {"accepted": "#E2EFDA", "rejected": "#FCE4D6", "missing": "#EDEDED
 OUTLIER_FILL = "#F4B183"
 
 
+def rollup_filename(district: str, year: int) -> str:
+    """长乐区2021年政府信息公开工作年度报告汇总表.xlsx (the outbox layout's name)."""
+    return f"{district}{year}年政府信息公开工作年度报告汇总表.xlsx"
+
+
 def rollup_title(summary: Mapping[str, Any]) -> str:
     return f"{summary['district']}{summary['year']}年政府信息公开工作年度报告汇总表"
 
