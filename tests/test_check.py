@@ -228,3 +228,10 @@ def test_cli_with_config_and_feedback(tmp_path, workspace):
     folder = out / SEED_UNIT
     assert sorted(p.name for p in folder.iterdir()) == ["回执_bad.md", "校验结果_bad.xlsx"]
     assert sorted(p.relative_to(workspace.parent) for p in workspace.parent.rglob("*")) == before
+
+
+def test_peers_text_copied_from_another_unit(tmp_path):
+    path = seed_file(tmp_path / "s.xlsx")
+    peers = {"长乐区教育局": {"text_problems": SEED_TEXTS["text_problems"]}}
+    result = check_file(path, None, now=NOW, peers=peers)
+    assert ("R13", a1("text_problems")) in [(f.rule, f.cells[0]) for f in result.findings]

@@ -88,16 +88,20 @@ def file_sha256(path: Path) -> str:
 
 
 def context_for(
-    settings: Settings | None, previous: Mapping[str, Any] | None, now: datetime
+    settings: Settings | None,
+    previous: Mapping[str, Any] | None,
+    now: datetime,
+    peers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CheckContext:
     """What a file is checked against: the workspace's year, roster and deadline, or nothing."""
     if settings is None:
-        return CheckContext(previous=previous, today=now.date())
+        return CheckContext(previous=previous, today=now.date(), peers=peers or {})
     return CheckContext(
         year=settings.year,
         units=settings.units,
         deadline=settings.unit_deadline,
         previous=previous,
+        peers=peers or {},
         today=now.date(),
     )
 
@@ -122,10 +126,17 @@ def check_file(
     *,
     now: datetime,
     previous: Mapping[str, Any] | None = None,
+    peers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CheckResult:
-    """Read and check one file. Never raises for a bad file: its problems are findings."""
+    """Read and check one file. Never raises for a bad file: its problems are findings.
+
+    ``previous`` is last year's summary.json (R7, R8, R13); ``peers`` maps other units' names to
+    their narrative texts this year (R13 内容雷同 between units).
+    """
     sub = _read(path, settings)
-    return result_for(sub, path, file_sha256(path), settings, now=now, previous=previous)
+    return result_for(
+        sub, path, file_sha256(path), settings, now=now, previous=previous, peers=peers
+    )
 
 
 def result_for(
@@ -136,11 +147,12 @@ def result_for(
     *,
     now: datetime,
     previous: Mapping[str, Any] | None = None,
+    peers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CheckResult:
     """Check an already-read submission (the reader's findings are kept)."""
     fallback = settings.format if settings else DEFAULT_FORMAT
     spec = load_format(sub.format if sub.format in FORMAT_IDS else fallback)
-    ctx = context_for(settings, previous, now)
+    ctx = context_for(settings, previous, now, peers)
     findings = sort_findings([*sub.findings, *check_submission(sub, spec, ctx)])
     name = sub.texts.get("unit_name", "") if isinstance(sub.texts.get("unit_name"), str) else ""
     unit = ctx.find_unit(name)
