@@ -171,7 +171,7 @@ def test_seed_unit_report_reproduces_the_seed(tmp_path):
     out = tmp_path / "单位报告" / f"{SEED_UNIT}2021年政府信息公开工作年度报告.docx"
     write_unit_report(_settings(tmp_path), _seed_record(), out, now=NOW)
     paras = paragraphs(out)
-    assert paras[0] == f"{SEED_UNIT}2021年政府信息公开工作年度报告"
+    assert paras[0] == f"{SEED_UNIT}2021年\n政府信息公开工作年度报告"
     preamble = paras[2]
     for expected in (
         "国办公开办函〔2019〕60号",
@@ -204,7 +204,7 @@ def test_seed_unit_report_reproduces_the_seed(tmp_path):
         "2021年度，本机关共收到政府信息公开申请2件"
     )
     assert paras[-2:] == [SEED_UNIT, "2022年1月26日"]
-    assert Document(str(out)).core_properties.title == paras[0]
+    assert Document(str(out)).core_properties.title == paras[0].replace("\n", " ")
     assert check_tables(out, "gov2019", seed_values("gov2019")) == 22 + 23 * 7 + 15
     assert_golden("report_unit_gov2019.txt", docx_text(out))
 
@@ -299,7 +299,7 @@ def test_district_report_tables_and_sentences(tmp_path, format_id):
     )
     check_tables(out, format_id, totals)
     paras = paragraphs(out)
-    assert paras[0] == "长乐区人民政府2021年政府信息公开工作年度报告"
+    assert paras[0] == "长乐区人民政府2021年\n政府信息公开工作年度报告"
     text = "\n".join(paras)
     assert "全区共收到政府信息公开申请120件，同比增长20%" in text
     assert "予以公开30件，占33.3%" in text
@@ -437,7 +437,7 @@ def test_newline_in_a_single_value_becomes_a_line_break(tmp_path):
     out = tmp_path / "br.docx"
     write_unit_report(_settings(tmp_path), record, out, now=NOW)
     assert "<w:br/>" in zipfile.ZipFile(out).read("word/document.xml").decode()
-    assert paragraphs(out)[0] == f"{SEED_UNIT}\n（第二行）2021年政府信息公开工作年度报告"
+    assert paragraphs(out)[0] == f"{SEED_UNIT}\n（第二行）2021年\n政府信息公开工作年度报告"
 
 
 # --- check-templates ------------------------------------------------------------------------------

@@ -335,3 +335,18 @@ def test_default_district_text_parses_and_covers_every_part():
         "text_other",
     }
     assert all(parts[k] for k in parts if k != "preamble")
+
+
+@pytest.mark.parametrize(
+    ("issuer", "title"),
+    [
+        ("长乐区教育局", "长乐区教育局2021年政府信息公开工作年度报告"),
+        ("长乐区人民政府", "长乐区人民政府2021年\n政府信息公开工作年度报告"),
+        (SEED_UNIT, f"{SEED_UNIT}2021年\n政府信息公开工作年度报告"),
+    ],
+    ids=["one-line", "district", "long-name"],
+)
+def test_report_title_breaks_before_the_fixed_part(issuer, title):
+    from workflow.report_text import report_title
+
+    assert report_title(issuer, 2021) == title

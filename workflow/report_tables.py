@@ -49,13 +49,20 @@ def _cell_xml(cell: Cell, width: int) -> str:
     return f"<w:tc><w:tcPr>{''.join(props)}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>"
 
 
-def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], header_rows: int) -> str:
+def table_xml(
+    widths: Sequence[int],
+    rows: Sequence[Sequence[Cell]],
+    header_rows: int,
+    margin: int | None = None,
+) -> str:
     """A w:tbl of ``rows`` over grid columns ``widths``; the first ``header_rows`` repeat on each page."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     out = [
         '<w:tbl><w:tblPr><w:tblStyle w:val="ReportTable"/>'
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr>'
+        '<w:tblLayout w:type="fixed"/>'
+        + (_margins(margin) if margin is not None else "")
+        + '<w:tblLook w:val="0000"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>"
     ]
     for i, row in enumerate(rows):
@@ -70,6 +77,14 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], header_rows
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
+
+
+def _margins(twips: int) -> str:
+    """Narrower left/right cell margins (part 四 has 15 columns of 10 mm)."""
+    return (
+        f'<w:tblCellMar><w:left w:w="{twips}" w:type="dxa"/>'
+        f'<w:right w:w="{twips}" w:type="dxa"/></w:tblCellMar>'
+    )
 
 
 def _widths(total: int, fixed: Sequence[int], n: int) -> list[int]:
@@ -191,11 +206,11 @@ def review_rows(
 def report_tables(spec: Format, values: Mapping[str, Number], *, draft: bool) -> dict[str, str]:
     """{"table_active", "table_apply", "table_review"}: the XML of the three tables."""
     out = {}
-    for key, build, header_rows in (
-        ("table_active", active_rows, 0),
-        ("table_apply", apply_rows, 3),
-        ("table_review", review_rows, 3),
+    for key, build, header_rows, margin in (
+        ("table_active", active_rows, 0, None),
+        ("table_apply", apply_rows, 3, None),
+        ("table_review", review_rows, 3, 28),
     ):
         widths, rows = build(spec, values, draft)
-        out[key] = table_xml(widths, rows, header_rows)
+        out[key] = table_xml(widths, rows, header_rows, margin)
     return out

@@ -203,6 +203,15 @@ def fee_sentences(values: Mapping[str, Number], year: int, subject: str) -> list
     ]
 
 
+TITLE_LINE = 20  # characters of 2号 type on a line of 156 mm
+
+
+def report_title(issuer: str, year: int) -> str:
+    """ "<机关全称><年>年政府信息公开工作年度报告", broken before 政府… when it needs two lines."""
+    first, second = f"{issuer}{year}年", "政府信息公开工作年度报告"
+    return f"{first}{second}" if len(first + second) <= TITLE_LINE else f"{first}\n{second}"
+
+
 def headings(spec: Format) -> dict[str, str]:
     out = {
         n.id: n.label if n.section == "一" else f"{n.section}、{n.label}" for n in spec.narratives
@@ -281,7 +290,7 @@ def unit_context(
         if status != "accepted":
             notes.append("【草稿】本单位报送的报表尚未通过校验，表中数字可能有误。")
     return {
-        "title": f"{name}{year}年政府信息公开工作年度报告",
+        "title": report_title(name, year),
         "unit_name": name,
         "basis": spec.basis,
         "year": year,
@@ -357,7 +366,7 @@ def district_context(
             )
         notes.extend(narrative_notes)
     return {
-        "title": f"{district}人民政府{year}年政府信息公开工作年度报告",
+        "title": report_title(f"{district}人民政府", year),
         "unit_name": f"{district}人民政府",
         "basis": spec.basis,
         "year": year,
