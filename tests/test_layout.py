@@ -24,7 +24,7 @@ from workflow.layout import (
     review_layout,
     sheet_layouts,
 )
-from workflow.selfcheck import FAIL, PASS, build_checks, cell_ranges
+from workflow.selfcheck import FAIL, PASS, build_checks, cell_ranges, cell_values
 from workflow.spec import FORMAT_IDS, load_format
 
 
@@ -219,3 +219,33 @@ def test_self_check_results(changes, rule, result):
 def test_layouts_are_the_four_data_sheets():
     names = [lay.name for lay in sheet_layouts(load_format("gov2021"))]
     assert names == [SHEET_INFO, SHEET_ACTIVE, SHEET_APPLY, SHEET_REVIEW]
+
+
+_CELL = st.one_of(
+    st.integers(0, 50),
+    st.decimals(0, 100, places=2, allow_nan=False),
+    st.sampled_from(["/", "无", "", "１２", None]),
+)
+
+
+@given(st.data())
+def test_self_check_agrees_with_the_equations(data):
+    """For any cell contents, a check passes exactly when its equation holds (text counts as 0)."""
+    spec = load_format("gov2021")
+    inputs = {f.id: data.draw(_CELL, label=f.id) for f in spec.input_fields if f.part == "apply"}
+    values = cell_values(spec, inputs, {})
+    eqs = {(e.rule, e.description): e for e in spec.equations}
+    for check in build_checks(spec, values):
+        if check.rule == "R5":
+            continue
+        eq = eqs[(check.rule, check.description)]
+        holds = sum(_num(values.get(f)) for f in eq.left) == sum(
+            _num(values.get(f)) for f in eq.right
+        )
+        assert (check.result == PASS) == holds
+        if check.rule in ("R2", "R3"):
+            assert check.result == PASS  # totals are formulas: only typing over them breaks R2/R3
+
+
+def _num(value):
+    return value if isinstance(value, int | Decimal) and not isinstance(value, bool) else 0

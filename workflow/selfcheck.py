@@ -190,6 +190,8 @@ def cell_values(
         if fid not in out:
             if fid in overrides:
                 out[fid] = overrides[fid]
+            elif fid not in parts:  # an input not given: a blank cell
+                return None
             else:
                 numbers = [as_number(value(p)) for p in parts[fid]]
                 out[fid] = sum((n for n in numbers if n is not None), 0)
