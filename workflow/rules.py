@@ -465,49 +465,73 @@ def check_previous_year(
     if unit is None:
         return []
     prev = _previous_values(unit)
+    return _check_carried(sub, spec, prev, totals, bad) + _check_in_force(
+        sub, spec, prev, totals, bad
+    )
+
+
+def _check_carried(
+    sub: Submission,
+    spec: Format,
+    prev: Mapping[str, Decimal],
+    totals: Mapping[str, Number],
+    bad: set[str],
+) -> list[Finding]:
+    """R7: per column, this year's 上年结转 (R1's second left term) = last year's 结转下年度."""
     findings = []
-    defs = definitions(spec)
     for eq in spec.equations:
         carried, carry_over = eq.left[-1], eq.right[-1]
         if eq.rule != "R1" or spec.fields[carried].computed or carried in bad:
             continue
         if carry_over in prev and prev[carry_over] != totals[carried]:
             f = spec.fields[carried]
+            message = (
+                f"{f.label}为 {fmt(totals[carried])}，但上年报告的「{_short_row(spec, carry_over)}」·"
+                f"{f.column_label}为 {fmt(prev[carry_over])}。本年的上年结转数应等于上年的结转下年度数，"
+                "请核对。"
+            )
             findings.append(
                 _finding(
                     "R7",
                     Severity.WARNING,
-                    f"{f.label}为 {fmt(totals[carried])}，但上年报告的「{_short_row(spec, carry_over)}」·"
-                    f"{f.column_label}为 {fmt(prev[carry_over])}。本年的上年结转数应等于上年的结转下年度数，请核对。",
+                    message,
                     sub,
                     (carried,),
                     prev[carry_over],
                     totals[carried],
                 )
             )
-    issued, repealed, in_force = STOCK_FLOW
+    return findings
+
+
+def _check_in_force(
+    sub: Submission,
+    spec: Format,
+    prev: Mapping[str, Decimal],
+    totals: Mapping[str, Number],
+    bad: set[str],
+) -> list[Finding]:
+    """R8 (gov2021): 现行有效件数(N) = 现行有效件数(N−1) + 本年制发 − 本年废止."""
+    findings = []
     for block in spec.blocks:
-        if [c.id for c in block.columns] != list(STOCK_FLOW):
+        if tuple(c.id for c in block.columns) != STOCK_FLOW:
             continue
         for row in block.rows:
-            ids = [block.field_id(row, block.columns[i]) for i in range(3)]
-            if ids[2] not in prev or bad.intersection(ids) or ids[2] in defs:
+            issued, repealed, in_force = (block.field_id(row, c) for c in block.columns)
+            if in_force not in prev or bad.intersection((issued, repealed, in_force)):
                 continue
-            expected = prev[ids[2]] + totals[ids[0]] - totals[ids[1]]
-            if expected != totals[ids[2]]:
-                findings.append(
-                    _finding(
-                        "R8",
-                        Severity.WARNING,
-                        f"{spec.fields[ids[2]].label}应为 上年现行有效 {fmt(prev[ids[2]])} + 本年制发 "
-                        f"{fmt(totals[ids[0]])} − 本年废止 {fmt(totals[ids[1]])} = {fmt(expected)}，"
-                        f"实际填写 {fmt(totals[ids[2]])}。请核对。",
-                        sub,
-                        ids,
-                        expected,
-                        totals[ids[2]],
-                    )
-                )
+            expected = prev[in_force] + totals[issued] - totals[repealed]
+            if expected == totals[in_force]:
+                continue
+            message = (
+                f"{spec.fields[in_force].label}应为 上年现行有效 {fmt(prev[in_force])} + 本年制发 "
+                f"{fmt(totals[issued])} − 本年废止 {fmt(totals[repealed])} = {fmt(expected)}，"
+                f"实际填写 {fmt(totals[in_force])}。请核对。"
+            )
+            fields = (in_force, issued, repealed)
+            findings.append(
+                _finding("R8", Severity.WARNING, message, sub, fields, expected, totals[in_force])
+            )
     return findings
 
 
