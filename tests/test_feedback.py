@@ -130,7 +130,7 @@ def test_offending_cells_are_marked_and_commented(annotated):
         "D6": "FFC7CE",
         "D7": "FFC7CE",
         "E6": "FFC7CE",
-        "J6": "FFEB9C",
+        "J6": "FFD966",
         "F6": "FFF7D6",
     }
     assert ws["D6"].comment.text == "【错误 R1】表三「自然人」列：相差 1。请核对该列。"

@@ -35,7 +35,7 @@ COMMENT_AUTHOR = "报表校验程序"
 ANNOTATABLE = (".xlsx", ".xlsm")
 FILL = {
     Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
-    Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
+    Severity.WARNING: PatternFill("solid", fgColor="FFD966"),
 }
 FONT_COLOR = {Severity.ERROR: "9C0006", Severity.WARNING: "9C5700"}
 HEADERS = (("序号", 6), ("级别", 7), ("规则", 20), ("位置", 22), ("说明", 70))
