@@ -20,7 +20,6 @@ from workflow.layout import (
     SHEET_INFO,
     SHEET_REVIEW,
     cell_name,
-    column_name,
     sheet_layouts,
     sheet_ref,
 )
@@ -107,12 +106,7 @@ class _Cells:
         return ",".join(self.ranges(fields))
 
     def where(self, fields: tuple[str, ...]) -> str:
-        cells = [self.pos[f][1:] for f in fields]
-        cols = {c for _, c in cells}
-        ranges = "、".join(cell_ranges(cells))
-        if len(cols) == 1:
-            return f"{column_name(cols.pop())}列（{ranges}）"
-        return ranges
+        return "、".join(cell_ranges(self.pos[f][1:] for f in fields))
 
     def total(self, fields: Iterable[str]) -> int | float | Decimal:
         numbers = [as_number(self.values.get(f)) for f in fields]

@@ -306,7 +306,7 @@ def _status_line(ws: Worksheet, styles: Styles, lay: SheetLayout, checks: list[C
 
 
 def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
-    widths = (6, 7, 14, 64, 18, 30)
+    widths = (6, 7, 14, 60, 24, 28)
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     last = CHECK_FIRST_ROW + len(checks)
@@ -341,7 +341,8 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
         for col, text in ((1, c.rule), (2, c.sheet), (3, c.description), (4, c.where)):
             ws.write_string(row, col, text, styles.label if col == 3 else styles.center)
         ws.write_formula(row, 5, c.formula, styles.center, c.result)
-        ws.set_row(row, fit_height(c.description, widths[3], base=18))
+        height = max(fit_height(c.description, widths[3], 18), fit_height(c.where, widths[4], 18))
+        ws.set_row(row, height)
     styles.pass_fail(ws, f"F{CHECK_FIRST_ROW + 1}:F{last}")
     styles.pass_fail(ws, "A2:F2")
     ws.repeat_rows(3)
