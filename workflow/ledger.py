@@ -301,9 +301,23 @@ class Ledger:
             or self.meta("published_config") != config_hash
         )
 
+    def begin_publish(self, run_id: str, config_hash: str) -> None:
+        """Before the manifest is written: if the pass dies after it, the next one rolls forward."""
+        with self.conn:
+            self._set_meta("publishing", json.dumps([run_id, config_hash]))
+
+    def publishing(self) -> tuple[str, str] | None:
+        raw = self.meta("publishing")
+        return tuple(json.loads(raw)) if raw else None  # type: ignore[return-value]
+
+    def mark_unpublishing(self) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM meta WHERE key = 'publishing'")
+
     def mark_published(self, run_id: str, config_hash: str) -> None:
         """After the manifest is durable: feedback and changes are out, outputs match the ledger."""
         with self.conn:
+            self.conn.execute("DELETE FROM meta WHERE key = 'publishing'")
             self.conn.execute("UPDATE files SET published = 1 WHERE published = 0")
             self.conn.execute("UPDATE changes SET published = 1 WHERE published = 0")
             self.conn.execute("UPDATE runs SET published = 1 WHERE run_id = ?", (run_id,))

@@ -44,6 +44,8 @@ from workflow.ledger import FileRow, Ledger, encode_result
 from workflow.lock import WorkspaceLock
 from workflow.publish import (
     fsync_file,
+    manifest_files,
+    prune,
     publish,
     read_manifests,
     remove_stale_staging,
@@ -170,6 +172,10 @@ class _Pass:
     def recover(self) -> None:
         remove_stale_staging(self.outbox)
         shutil.rmtree(self.state / "work", ignore_errors=True)
+        self._roll_forward()
+        outgoing = self.state / "outgoing"
+        if outgoing.exists() and not self.ledger.needs_publish(self.config_hash()):
+            shutil.rmtree(outgoing, ignore_errors=True)  # died after recording its publication
         for row in self.ledger.unfinished():
             original = self.s.inbox_dir / row.inbox_path
             stored = self.s.path(Path(row.archive_path))
@@ -180,6 +186,21 @@ class _Pass:
             stored = self.s.path(Path(row.archive_path))
             if row.state == "archived" and not stored.exists():
                 self._refile_missing(row, stored)
+
+    def _roll_forward(self) -> None:
+        """A pass died after writing its manifest (the commit) but before recording it."""
+        pending = self.ledger.publishing()
+        if pending is None:
+            return
+        run_id, config = pending
+        manifest = next((m for m in read_manifests(self.outbox, limit=5) if m["run_id"] == run_id), None)
+        if manifest is None:  # died before the commit: this pass publishes again
+            self.ledger.mark_unpublishing()
+            return
+        prune(self.outbox, manifest_files(manifest, self.prefix))
+        self.ledger.mark_published(run_id, config)
+        shutil.rmtree(self.state / "outgoing", ignore_errors=True)
+        self.summary.recovered += 1
 
     def _refile_missing(self, row: FileRow, stored: Path) -> None:
         """A superseded file whose move in the archive was interrupted: finish the move."""
@@ -483,6 +504,7 @@ class _Pass:
         crash_point("after-outputs")
         finished = self.clock() if self.clock else self.now
         manifest["finished"] = finished.isoformat(timespec="seconds")
+        self.ledger.begin_publish(self.run_id, config)
         publish(
             staging,
             self.outbox,

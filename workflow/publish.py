@@ -180,8 +180,17 @@ def publish(
     ]
     write_json(outbox / RUNS_DIR / f"{manifest['run_id']}.json", manifest)
     crash("after-manifest")
-    for rel in list(walk_files(outbox)):
-        if rel not in entries:
-            (outbox / rel).unlink(missing_ok=True)
+    prune(outbox, set(entries))
     shutil.rmtree(staging, ignore_errors=True)
     return manifest["outputs"]
+
+
+def prune(outbox: Path, listed: set[str]) -> None:
+    """Remove outbox files (outside runs/ and staging) that the latest manifest does not list."""
+    for rel in list(walk_files(outbox)):
+        if rel not in listed:
+            (outbox / rel).unlink(missing_ok=True)
+
+
+def manifest_files(manifest: Mapping[str, Any], prefix: str) -> set[str]:
+    return {item["path"].removeprefix(prefix) for item in manifest.get("outputs", [])}
