@@ -533,3 +533,32 @@ def test_broken_template_is_a_clear_problem(tmp_path):
     with pytest.raises(TemplateProblem, match="不是有效的 Word"):
         write_unit_report(_settings(tmp_path), _seed_record(), tmp_path / "r.docx", now=NOW)
     assert re.search("unit_report", str(check_templates(_settings(tmp_path))))
+
+
+@pytest.mark.parametrize("format_id", FORMATS)
+def test_district_report_from_the_rollups_summary(tmp_path, format_id):
+    """Built by workflow.rollup.build_summary: the tables hold its totals, missing units are named."""
+    from workflow.rollup import build_summary
+
+    s = Settings(
+        workspace=tmp_path,
+        district="长乐区",
+        year=2021,
+        format=format_id,
+        units=(Unit(SEED_UNIT), Unit("吴航街道办事处", "街道乡镇"), Unit("教育局")),
+    )
+    street = {k: v * 2 for k, v in seed_values(format_id).items()}
+    records = [
+        _seed_record(format_id),
+        UnitRecord("吴航街道办事处", "街道乡镇", "accepted", values=street, texts=dict(SEED_TEXTS)),
+        UnitRecord("教育局", "部门", "missing"),
+    ]
+    summary = build_summary(
+        s, records, now=NOW, previous={"year": 2020, "totals": {"apply_new_total": 4}}
+    )
+    out = tmp_path / "d.docx"
+    write_district_report(s, summary, out, now=NOW, draft=not summary["complete"])
+    check_tables(out, format_id, {k: seed_values(format_id)[k] * 3 for k in seed_values(format_id)})
+    text = "\n".join(paragraphs(out))
+    assert "全区共收到政府信息公开申请6件，同比增长50%" in text
+    assert "教育局（未报送）" in text
