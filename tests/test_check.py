@@ -235,3 +235,11 @@ def test_peers_text_copied_from_another_unit(tmp_path):
     peers = {"长乐区教育局": {"text_problems": SEED_TEXTS["text_problems"]}}
     result = check_file(path, None, now=NOW, peers=peers)
     assert ("R13", a1("text_problems")) in [(f.rule, f.cells[0]) for f in result.findings]
+
+
+def test_alias_is_reported_under_the_roster_name(tmp_path, workspace):
+    path = tmp_path / "alias.xlsx"
+    texts = {**SEED_TEXTS, "unit_name": "区人社局"}
+    write_template(path, SEED_SPEC, now=NOW, values=SEED_INPUTS, texts=texts)
+    result = check_file(path, load_settings(workspace), now=NOW)
+    assert (result.unit, result.status) == (SEED_UNIT, "accepted")
