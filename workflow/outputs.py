@@ -1,42 +1,167 @@
-"""PLACEHOLDER (the integrator replaces this module; keep the signature): what a pass publishes.
+"""What a pass publishes into the outbox: unit reports, summary.json, rollup, district report, dashboard.
 
-Writes only ``<year>/units.json``, the records of the pass, so the pipeline can be built and tested
-before the rollup, reports and dashboard exist.
+Everything is written into ``out_dir`` (the pipeline's staging copy of the outbox) and published
+atomically by the pipeline. Paths inside summary.json are relative to the workspace.
+
+PDF copies are made by LibreOffice when ``[report] pdf`` is on and soffice is installed. A PDF is
+cached in the state folder under the SHA-256 of its .docx, so a pass re-converts only documents whose
+content changed (a no-change pass converts nothing).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
+import hashlib
+import logging
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from workflow.check import load_previous
 from workflow.config import Settings
+from workflow.dashboard import write_dashboard
+from workflow.pdf import convert_to_pdf
 from workflow.records import UnitRecord
+from workflow.report_docx import write_district_report, write_unit_report
+from workflow.rollup import build_summary, summary_to_json
+from workflow.rollup_xlsx import rollup_filename, write_rollup_workbook
+from workflow.status import outbox_prefix
+
+log = logging.getLogger(__name__)
+
+UNIT_REPORT_FOLDER = "单位报告"
+DASHBOARD_NAME = "index.html"
+SUMMARY_NAME = "summary.json"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
+def unit_report_name(unit: str, year: int) -> str:
+    return f"{unit}{year}年政府信息公开工作年度报告.docx"
+
+
+def district_report_name(district: str, year: int, *, draft: bool) -> str:
+    mark = "（草稿）" if draft else ""
+    return f"{district}人民政府{year}年政府信息公开工作年度报告{mark}.docx"
 
 
 def write_outputs(
     settings: Settings, records: list[UnitRecord], out_dir: Path, *, now: datetime, runs: list[dict]
 ) -> dict[str, str]:
     """Write the outputs of a pass into ``out_dir``; return output name → path relative to it."""
-    rel = f"{settings.year}/units.json"
-    path = out_dir / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {
-        "district": settings.district,
-        "year": settings.year,
-        "generated": now.isoformat(timespec="seconds"),
-        "units": [
-            {k: v for k, v in asdict(r).items() if k not in ("findings", "texts")} for r in records
-        ],
+    year = str(settings.year)
+    prefix = outbox_prefix(settings)
+    written: dict[str, str] = {}
+    docs: list[Path] = []
+
+    records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, docs=docs)
+    summary = build_summary(settings, records, now=now, previous=load_previous(settings))
+    _add_finding_details(summary, records)
+    draft = not summary["complete"]
+
+    report = out_dir / year / district_report_name(settings.district, settings.year, draft=draft)
+    write_district_report(settings, summary, report, now=now, draft=draft)
+    docs.append(report)
+    rollup = out_dir / year / rollup_filename(settings.district, settings.year)
+    pdfs = _pdf_copies(settings, docs) if settings.pdf else {}
+
+    summary["outputs"] = {
+        "rollup": _ws(prefix, out_dir, rollup),
+        "report": _ws(prefix, out_dir, report),
+        "dashboard": f"{prefix}/{DASHBOARD_NAME}",
+        "summary": f"{prefix}/{year}/{SUMMARY_NAME}",
     }
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_plain), "utf-8")
-    return {"units": rel}
+    if report in pdfs:
+        summary["outputs"]["report_pdf"] = _ws(prefix, out_dir, pdfs[report])
+    for unit in summary["units"]:
+        doc = out_dir / year / UNIT_REPORT_FOLDER / unit_report_name(unit["name"], settings.year)
+        if doc in pdfs:
+            unit.setdefault("outputs", {})["report_pdf"] = _ws(prefix, out_dir, pdfs[doc])
+
+    write_rollup_workbook(summary, settings, rollup)
+    summary_path = out_dir / year / SUMMARY_NAME
+    summary_path.write_text(summary_to_json(summary), encoding="utf-8", newline="\n")
+    write_dashboard(summary, runs, out_dir / DASHBOARD_NAME, now=now)
+
+    written["summary"] = summary_path.relative_to(out_dir).as_posix()
+    written["rollup"] = rollup.relative_to(out_dir).as_posix()
+    written["report"] = report.relative_to(out_dir).as_posix()
+    written["dashboard"] = DASHBOARD_NAME
+    return written
+
+
+def _ws(prefix: str, out_dir: Path, path: Path) -> str:
+    """A path inside ``out_dir`` as the workspace-relative path it will have once published."""
+    return f"{prefix}/{path.relative_to(out_dir).as_posix()}"
+
+
+def _write_unit_reports(
+    settings: Settings,
+    records: Sequence[UnitRecord],
+    out_dir: Path,
+    *,
+    prefix: str,
+    now: datetime,
+    docs: list[Path],
+) -> list[UnitRecord]:
+    """A report for every accepted unit; returns the records with their report path filled in."""
+    folder = out_dir / str(settings.year) / UNIT_REPORT_FOLDER
+    out = []
+    for record in records:
+        if record.status != "accepted":
+            out.append(record)
+            continue
+        path = folder / unit_report_name(record.name, settings.year)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_unit_report(settings, record, path, now=now)
+        docs.append(path)
+        out.append(
+            replace(record, outputs={**record.outputs, "report": _ws(prefix, out_dir, path)})
+        )
+    return out
+
+
+def _add_finding_details(summary: dict[str, Any], records: Sequence[UnitRecord]) -> None:
+    """The dashboard shows each rejected unit's findings in plain Chinese."""
+    by_name = {r.name: r for r in records}
+    for unit in summary["units"]:
+        record = by_name.get(unit["name"])
+        if record is not None:
+            unit["finding_details"] = [f.to_json() for f in record.findings]
+
+
+def _log_notices(notices: Sequence[str]) -> None:
+    """Font substitutions in one line; other notices as they are."""
+    fonts = [n for n in notices if n.startswith("未安装字体")]
+    for notice in notices:
+        if notice not in fonts:
+            log.warning(notice)
+    if fonts:
+        names = "、".join(n.split("「")[1].split("」")[0] for n in fonts)
+        log.warning(f"本机未安装公文字体（{names}），PDF 中以相近字体代替；安装后重新处理即可。")
+
+
+def _pdf_copies(settings: Settings, docs: Sequence[Path]) -> Mapping[Path, Path]:
+    """PDF beside each .docx; cached by the .docx's SHA-256 so unchanged documents are not redone."""
+    cache = settings.state_dir / "pdf-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    keys = {doc: hashlib.sha256(doc.read_bytes()).hexdigest() for doc in docs}
+    todo = [doc for doc in docs if not (cache / f"{keys[doc]}.pdf").exists()]
+    if todo:
+        work = cache / "work"
+        shutil.rmtree(work, ignore_errors=True)
+        result = convert_to_pdf(todo, work)
+        _log_notices(result.notices)
+        for doc in todo:
+            made = work / f"{doc.stem}.pdf"
+            if made.exists():
+                made.replace(cache / f"{keys[doc]}.pdf")
+        shutil.rmtree(work, ignore_errors=True)
+    pdfs: dict[Path, Path] = {}
+    for doc in docs:
+        cached = cache / f"{keys[doc]}.pdf"
+        if cached.exists():
+            target = doc.with_suffix(".pdf")
+            shutil.copyfile(cached, target)
+            pdfs[doc] = target
+    return pdfs

@@ -1,0 +1,18 @@
+"""The pure core (spec, rules, consolidation) imports no I/O library; the package imports cleanly."""
+
+import subprocess
+import sys
+
+IO_LIBRARIES = ("openpyxl", "xlsxwriter", "docxtpl", "docx", "schedule", "python_calamine", "jinja2")
+PURE_MODULES = ("workflow.spec", "workflow.findings", "workflow.submission", "workflow.records",
+                "workflow.rules", "workflow.rollup")
+
+
+def test_pure_core_imports_no_io_libraries():
+    code = (
+        "import sys\n"
+        f"for m in {PURE_MODULES!r}: __import__(m)\n"
+        f"print(sorted(m for m in {IO_LIBRARIES!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
