@@ -584,3 +584,20 @@ def test_case_table_covers_every_rule_id():
     from workflow.rules import RULE_IDS
 
     assert {c[3] for c in CASES} | {"R7", "R13"} == RULE_IDS
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("长乐区人力资源社会保障局", [UNIT]),
+        ("长乐区人社局", [UNIT]),
+        ("长乐区教育", ["长乐区教育局"]),
+        ("吴航街道", ["吴航街道办事处"]),
+        ("财政局", []),
+    ],
+    ids=["typo", "abbreviation", "missing-char", "short-form", "unrelated"],
+)
+def test_closest_units(typed, expected):
+    from workflow.rules import closest_units
+
+    assert closest_units(typed, ROSTER) == expected

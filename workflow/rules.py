@@ -581,13 +581,27 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
     return findings
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """「长乐区人社局」 abbreviates 「长乐区人力资源和社会保障局」: its characters appear in order."""
+    rest = iter(full)
+    return len(short) >= 2 and all(char in rest for char in short)
+
+
+def closest_units(name: str, units: Iterable[Unit], n: int = 3) -> list[str]:
+    """Roster names a mistyped or abbreviated unit name probably means (names and aliases match)."""
+    key = "".join(name.split())
+    by_name = {"".join(alias.split()): u.name for u in units for alias in u.names}
+    found = [by_name[k] for k in by_name if _abbreviates(key, k)]
+    if not found:
+        found = [by_name[k] for k in difflib.get_close_matches(key, list(by_name), n=5, cutoff=0.6)]
+    return list(dict.fromkeys(found))[:n]
+
+
 def _check_unit(sub: Submission, ctx: CheckContext) -> list[Finding]:
     name = _text(sub, UNIT_NAME)
     if not ctx.units or not name or ctx.find_unit(name):
         return []
-    by_name = {n: u.name for u in ctx.units for n in u.names}
-    close = difflib.get_close_matches(name, list(by_name), n=5, cutoff=0.6)
-    suggestions = list(dict.fromkeys(by_name[c] for c in close))[:3]
+    suggestions = closest_units(name, ctx.units)
     hint = f"是否为：{'、'.join(f'「{s}」' for s in suggestions)}？" if suggestions else ""
     return [
         _finding(
