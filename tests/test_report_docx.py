@@ -562,3 +562,21 @@ def test_district_report_from_the_rollups_summary(tmp_path, format_id):
     text = "\n".join(paragraphs(out))
     assert "全区共收到政府信息公开申请6件，同比增长50%" in text
     assert "教育局（未报送）" in text
+
+
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_any_submitted_text_renders_and_reads_back(tmp_path, text):
+    """Whatever a department types, the report is valid and shows its cleaned paragraphs."""
+    from workflow.report_text import paragraphs as split
+
+    texts = dict(SEED_TEXTS, text_problems=text)
+    record = UnitRecord(SEED_UNIT, "部门", "accepted", values=seed_values("gov2019"), texts=texts)
+    out = tmp_path / "any.docx"
+    write_unit_report(_settings(tmp_path), record, out, now=NOW)
+    paras = paragraphs(out)
+    start = paras.index("五、存在的主要问题及改进情况")
+    end = paras.index("六、其他需要报告的事项")
+    assert paras[start + 1 : end] == (split(text) or ["无。"])

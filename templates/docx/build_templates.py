@@ -290,8 +290,12 @@ def build(kind: str, path: Path) -> None:
     _loop(doc, "paras.text_problems")
     _p(doc, "{{ headings.text_other }}", "一级标题")
     _loop(doc, "paras.text_other")
+    # the end of 六 stays on the page of the unit's name and date (GB/T 9704: no signature-only page)
+    doc.paragraphs[-2].paragraph_format.keep_with_next = True
     _p(doc, "", "报告正文")
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _p(doc, "{{ signer }}", "落款")
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _p(doc, "{{ date }}", "落款")
     props = doc.core_properties
     props.title = "{{ title | replace('\\n', ' ') }}"
