@@ -345,5 +345,11 @@ def test_workbook_saved_by_libreoffice(tmp_path, good, target):
     assert sub.meta["located_by"] == ("names" if target == "xlsx" else "labels")
 
 
+def test_text_keeps_line_breaks_and_excel_escapes(folder):
+    texts = {"text_active": "第一段\r\n第二段", "text_problems": "字面的 _x0041_ 不是转义"}
+    sub = read_workbook(corpus.template(folder / "text.xlsx", texts=texts))
+    assert {k: sub.texts[k] for k in texts} == texts
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))

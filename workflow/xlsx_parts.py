@@ -305,7 +305,11 @@ def _rich_text(elem: Any) -> str:
             parts.append(child.text or "")
         elif tag == "r":
             parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-    return "".join(parts)
+    text = "".join(parts)
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores control characters (CR = _x000D_)
 
 
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})")
