@@ -174,3 +174,19 @@ def test_real_conversion_of_a_unit_report(tmp_path):
         ).stdout
         assert "政府信息公开工作年度报告" in text and re.search(r"—\s*1\s*—", text)
         assert "收到和处理政府信息公开申请情况" in text
+
+
+@posix_only
+@pytest.mark.parametrize("same_stem", [False, True], ids=["one-run", "same-name-two-folders"])
+def test_convert_beside_puts_each_pdf_next_to_its_docx(tmp_path, monkeypatch, same_stem):
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(_fake_soffice(tmp_path, WRITE_PDFS)))
+    (tmp_path / "2021" / "单位报告").mkdir(parents=True)
+    docs = [
+        tmp_path / "2021" / "区报告.docx",
+        tmp_path / "2021" / "单位报告" / ("区报告.docx" if same_stem else "甲局报告.docx"),
+    ]
+    result = pdf.convert_beside(docs)
+    assert result.ok
+    assert sorted(result.pdfs) == sorted(d.with_suffix(".pdf") for d in docs)
+    assert all(p.exists() for p in result.pdfs)
+    assert not list((tmp_path / "2021").glob(".pdf-*"))  # the temporary folder is gone

@@ -58,9 +58,10 @@ OFFICIAL_FONTS: dict[str, tuple[str, ...]] = {
     ),
     "宋体": ("SimSun", "Noto Serif CJK SC", "Source Han Serif SC", "思源宋体", "AR PL UMing CN"),
 }
-_WINDOWS_SOFFICE = (
+_KNOWN_SOFFICE = (
     r"C:\Program Files\LibreOffice\program\soffice.exe",
     r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
 )
 
 
@@ -83,7 +84,7 @@ def find_soffice() -> str | None:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found
-    return next((p for p in _WINDOWS_SOFFICE if os.path.exists(p)), None)
+    return next((p for p in _KNOWN_SOFFICE if os.path.exists(p)), None)
 
 
 def installed_font_families() -> set[str] | None:
@@ -215,4 +216,36 @@ def convert_to_pdf(docs: Sequence[Path], out_dir: Path, *, timeout: float = 180)
         notices.append(f"未能生成 PDF：{'、'.join(missing)}" + (f"（{error}）" if error else ""))
     return PdfResult(
         pdfs=made, notices=tuple(notices), converted=True, seconds=time.perf_counter() - started
+    )
+
+
+def convert_beside(docs: Sequence[Path], *, timeout: float = 180) -> PdfResult:
+    """Like convert_to_pdf, but each PDF lands beside its .docx (documents in several folders, one run)."""
+    docs = [Path(d) for d in docs]
+    if not docs:
+        return PdfResult()
+    if len({d.stem for d in docs}) < len(docs):  # same name in two folders: one run per folder
+        results = [
+            convert_to_pdf([d for d in docs if d.parent == folder], folder, timeout=timeout)
+            for folder in dict.fromkeys(d.parent for d in docs)
+        ]
+        return PdfResult(
+            pdfs=tuple(p for r in results for p in r.pdfs),
+            notices=tuple(dict.fromkeys(n for r in results for n in r.notices)),
+            converted=any(r.converted for r in results),
+            seconds=sum(r.seconds for r in results),
+        )
+    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=docs[0].parent) as tmp:
+        result = convert_to_pdf(docs, Path(tmp), timeout=timeout)
+        moved = []
+        for pdf in result.pdfs:
+            doc = next(d for d in docs if d.stem == pdf.stem)
+            target = doc.with_suffix(".pdf")
+            shutil.move(pdf, target)
+            moved.append(target)
+    return PdfResult(
+        pdfs=tuple(moved),
+        notices=result.notices,
+        converted=result.converted,
+        seconds=result.seconds,
     )
