@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from workflow.config import Settings, Unit
-from workflow.errors import ConfigError
+from workflow.errors import ConfigError, OutputError
 from workflow.layout import (
     META_KEYS,
     SHEET_APPLY,
@@ -228,6 +228,14 @@ def test_non_numbers_fail_the_self_check(tmp_path):
     wb = openpyxl.load_workbook(path, data_only=True)
     results = [r[5] for r in wb[SHEET_CHECK].iter_rows(min_row=5, values_only=True)]
     assert results.count("未通过：有1格为空或不是数字") == 2
+
+
+def test_unwritable_target_is_an_output_error_and_leaves_nothing(tmp_path):
+    target = tmp_path / "已存在的文件夹.xlsx"
+    target.mkdir()
+    with pytest.raises(OutputError, match="无法写入"):
+        write_template(target, load_format("gov2021"), now=NOW)
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def test_deterministic_for_a_given_now(tmp_path):
