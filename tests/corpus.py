@@ -127,6 +127,18 @@ def insert_rows(
     return dst
 
 
+def delete_rows(
+    src: Path, dst: Path, sheet: str = SHEET_APPLY, at: int = 8, count: int = 1
+) -> Path:
+    """Rows deleted by a tool that does not move defined names (openpyxl)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(src)
+    book[sheet].delete_rows(at, count)
+    book.save(dst)
+    return dst
+
+
 def copy_into_one_sheet(src: Path, dst: Path) -> Path:
     """Every data sheet's values pasted one below the other into a fresh workbook's only sheet."""
     from openpyxl import Workbook, load_workbook

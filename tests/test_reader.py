@@ -224,6 +224,18 @@ def test_rows_inserted_point_at_the_moved_cells(folder, good):
     assert sub.cells["apply_carry_over_natural"] != before["apply_carry_over_natural"]
 
 
+def test_row_deleted_behind_the_names_back_is_an_error(folder, good):
+    before = read_workbook(good).cells
+    row = int(before["apply_granted_natural"].partition("!")[2][1:])
+    sub = read_workbook(corpus.delete_rows(good, folder / "deleted.xlsx", at=row))
+    assert sub.meta["located_by"] == "labels"
+    [finding] = [f for f in sub.findings if f.is_error]
+    assert finding.rule == "labels-not-found"
+    assert "表三行「（一）予以公开」" in finding.message
+    assert "apply_granted_natural" not in sub.cells
+    assert sub.cells["apply_carry_over_natural"] != before["apply_carry_over_natural"]
+
+
 def test_labels_not_found_names_them(folder, good):
     bare = corpus.strip_names(good, folder / "bare.xlsx")
     path = corpus.replace_text(

@@ -210,14 +210,16 @@ def _format_order(book: Book, meta: dict[str, str], expected: str | None) -> lis
 
 
 def _checked_names(book: Book, spec: Format, names: dict[str, Place]) -> tuple[Located, bool]:
-    """Names, unless the labels put the table cells elsewhere (rows inserted by a tool that
-    does not move names): then the labels win, since they are what the department sees."""
+    """Names, unless the labels put table cells elsewhere (rows inserted or deleted by a tool
+    that does not move names): then the names are stale and the labels win, since they are what
+    the department sees; a table label that cannot be found then is an error."""
     labels = by_labels(book, spec)
-    located = Located(dict(names))
     table = _table_ids(spec)
-    moved = not labels.missing and any(labels.cells.get(fid) != names[fid] for fid in table)
+    moved = any(labels.cells.get(fid, names[fid]) != names[fid] for fid in table)
+    located = Located(dict(names))
     if moved:
-        located.cells.update({fid: labels.cells[fid] for fid in table})
+        located = Located({k: v for k, v in names.items() if k not in table}, labels.missing)
+        located.cells.update({fid: labels.cells[fid] for fid in table if fid in labels.cells})
     for fid, place in labels.cells.items():
         located.cells.setdefault(fid, place)
     return located, moved
