@@ -601,3 +601,22 @@ def test_closest_units(typed, expected):
     from workflow.rules import closest_units
 
     assert closest_units(typed, ROSTER) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "全年共发生政府信息公开行政复议案件1件、行政诉讼案件0件。",
+            [("行政复议", 1), ("行政诉讼", 0)],
+        ),
+        ("行政诉讼零起。", [("行政诉讼", 0)]),
+        ("上年行政复议1件已审结。", []),
+        ("复议后起诉的行政诉讼后续2件。", []),
+    ],
+    ids=["both", "chinese-zero", "last-year", "not-a-count"],
+)
+def test_stated_cases(text, found):
+    from workflow.narrative import stated_cases
+
+    assert [(k, n) for k, n, _ in stated_cases(text)] == found

@@ -63,6 +63,11 @@ _APPLY_RE = re.compile(
 _ACTIVE_RE = re.compile(
     r"主动公开(?P<between>[^。；;，,！!？?\n0-9０-９]{0,16}?)(?P<n>[0-9０-９]+)\s*条"
 )
+_CASES_RE = re.compile(
+    r"(?P<kind>行政复议|行政诉讼)(?P<between>[^。；;，,、！!？?\n0-9０-９零〇一二两三四五六七八九十百千万]{0,8}?)"
+    rf"(?P<n>{_NUM})\s*(?:件|起)"
+)
+_NOT_THIS_YEAR = ("上年", "去年", "结转", "累计", "后")
 _ALL_UPHELD_RE = re.compile(r"(?:均|全部|都)(?:获|被|予以)?维持")
 _NONE_RE = re.compile(
     r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|未有)[^。；;，,\n]{0,30}"
@@ -111,6 +116,19 @@ def stated_active(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def stated_cases(text: str) -> list[tuple[str, int, str]]:
+    """Counts of 行政复议 / 行政诉讼 cases the text states: ``[("行政复议", n, phrase)]``."""
+    out = []
+    for m in _CASES_RE.finditer(text):
+        context = text[max(0, m.start() - 6) : m.start()] + m.group("between")
+        if any(word in context for word in _NOT_THIS_YEAR):
+            continue
+        n = parse_number(m.group("n"))
+        if n is not None:
+            out.append((m.group("kind"), n, m.group(0)))
+    return out
+
+
 def _cells(cells: Mapping[str, str], fields: Iterable[str]) -> tuple[str, ...]:
     return tuple(c for f in fields if isinstance(c := cells.get(f), str) and c)
 
@@ -154,6 +172,7 @@ def check_stated_numbers(
                     n,
                 )
             )
+    findings += _check_stated_cases(spec, totals, texts, cells)
     if OVERVIEW_COUNT in spec.fields and OVERVIEW_COUNT in totals:
         count = totals[OVERVIEW_COUNT]
         for n, phrase in stated_active(texts.get("text_active", "")):
@@ -165,6 +184,40 @@ def check_stated_numbers(
                         Severity.ERROR,
                         f"正文写「{phrase}」，但基本信息中「{label}」填写为 {_num(count)}。请使两处一致。",
                         ("text_active", OVERVIEW_COUNT),
+                        cells,
+                        count,
+                        n,
+                    )
+                )
+    return findings
+
+
+def _case_totals(spec: Format, kind: str) -> list[str]:
+    """The part 四 总计 cells a phrase about 行政复议 or 行政诉讼 refers to."""
+    grid = spec.review
+    total_col = next(c for c in grid.columns if c.computed)
+    groups = [r for r in grid.rows if (r.id == REVIEW_GROUP) == (kind == "行政复议")]
+    return [grid.field_id(r, total_col) for r in groups]
+
+
+def _check_stated_cases(
+    spec: Format, totals: Mapping[str, Number], texts: Mapping[str, str], cells: Mapping[str, str]
+) -> list[Finding]:
+    """R6: "行政复议 N 件" / "行政诉讼 N 件" in the narrative equals the part 四 总计."""
+    findings = []
+    for text_id, text in texts.items():
+        if not text_id.startswith("text_") or text_id == "text_problems":
+            continue
+        for kind, n, phrase in stated_cases(text):
+            ids = _case_totals(spec, kind)
+            count = sum(totals.get(f, 0) for f in ids)
+            if n != count:
+                findings.append(
+                    _finding(
+                        "R6",
+                        Severity.ERROR,
+                        f"正文写「{phrase}」，但表四中{kind}总计为 {_num(count)}。请使正文与表四一致。",
+                        (text_id, *ids),
                         cells,
                         count,
                         n,
