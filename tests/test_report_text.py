@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflow.district_text import default_district_text, parse_district_text
 from workflow.errors import TemplateProblem
 from workflow.report_text import (
     EMPTY_FINAL,
@@ -17,12 +18,10 @@ from workflow.report_text import (
     clean_text,
     coverage_text,
     date_text,
-    default_district_text,
     district_context,
     fee_sentences,
     number_text,
     paragraphs,
-    parse_district_text,
     percent,
     request_sentences,
     result_groups,

@@ -26,14 +26,13 @@ from docxtpl import DocxTemplate
 from markupsafe import Markup, escape
 
 from workflow.config import Settings
+from workflow.district_text import default_district_text, parse_district_text
 from workflow.errors import TemplateProblem
 from workflow.records import UnitRecord
 from workflow.report_tables import MissingValue, report_tables
 from workflow.report_text import (
     clean_text,
-    default_district_text,
     district_context,
-    parse_district_text,
     summary_numbers,
     unit_context,
 )

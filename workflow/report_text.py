@@ -21,7 +21,6 @@ from workflow.spec import Format
 
 Number = int | Decimal
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_ONE_PARTS = ("text_active", "text_request", "text_management", "text_platform", "text_supervision")
 EMPTY_FINAL = "无。"
 
 
@@ -408,69 +407,3 @@ def summary_numbers(spec: Format, raw: Mapping[str, Any]) -> dict[str, Number]:
                 f"汇总数据中「{f.label}」（{key}）的值 {value!r} 不是数字。"
             ) from None
     return out
-
-
-# --- the district's own narrative: a UTF-8 Markdown/text file the coordinator writes ---------------
-
-_ORDINALS = "一二三四五六七八九十"
-
-
-def parse_district_text(text: str, source: str = "区报告正文") -> dict[str, str]:
-    """Split the district's narrative file into parts by its headings.
-
-    Lines starting with one ``#`` are comments; ``##``/``###`` lines are headings: "一、总体情况" (text before （一）), "（一）…"–"（五）…"
-    (the five parts of 一), "五、…" and "六、…". Text before the first heading goes after the
-    report's preamble. Returns {"preamble", "overview", "text_active", …, "text_other"}.
-    """
-    keys = {f"（{_ORDINALS[i]}）": key for i, key in enumerate(_ONE_PARTS)}
-    keys.update({"一、": "overview", "五、": "text_problems", "六、": "text_other"})
-    parts: dict[str, list[str]] = {"preamble": []}
-    current = "preamble"
-    for number, line in enumerate(clean_text(text.lstrip("\ufeff")).split("\n"), start=1):
-        if not line.lstrip().startswith("#"):
-            parts.setdefault(current, []).append(line)
-            continue
-        if not line.lstrip().startswith("##"):
-            continue  # "# …": the file's title or a comment for the coordinator
-        heading = line.strip().lstrip("#").strip().replace("(", "（").replace(")", "）")
-        key = next((k for prefix, k in keys.items() if heading.startswith(prefix)), None)
-        if key is None:
-            allowed = "一、总体情况、（一）至（五）、五、六、"
-            raise TemplateProblem(
-                f"{source} 第 {number} 行的标题「{heading}」无法识别。"
-                f"可用的标题以 {allowed} 开头；二、三、四部分的表格由汇总数据生成，无需填写。"
-            )
-        current = key
-        parts.setdefault(key, [])
-    return {k: "\n".join(lines).strip() for k, lines in parts.items()}
-
-
-def default_district_text(district: str, year: int) -> str:
-    """A starting text for the district narrative file (the coordinator edits it)."""
-    return f"""# {district}人民政府{year}年政府信息公开工作年度报告（正文）
-# 以一个“#”开头的行是说明，不会出现在报告中；以“##”“###”开头的行是标题，请勿改动标题的序号；其余文字可自由修改，每行一段。
-
-## 一、总体情况
-{year}年，{district}认真贯彻落实《中华人民共和国政府信息公开条例》和上级政务公开工作部署，持续推进决策、执行、管理、服务、结果公开，政务公开工作取得新进展。
-
-### （一）主动公开
-全区各单位坚持“以公开为常态、不公开为例外”，依托区政府门户网站、政务新媒体等渠道，及时主动公开政府信息。
-
-### （二）依申请公开
-全区各单位依法规范办理政府信息公开申请，严格执行登记、审核、答复等程序，按时答复申请人。
-
-### （三）政府信息管理
-全区加强政府信息公开保密审查和发布审核，动态更新政府信息公开指南和目录。
-
-### （四）政府信息公开平台建设
-全区持续优化政府门户网站政府信息公开专栏，及时更新栏目内容，提升平台服务能力。
-
-### （五）监督保障
-全区将政务公开工作纳入绩效考核，加强业务培训和社会监督，落实政务公开工作责任。
-
-## 五、存在的主要问题及改进情况
-全区政务公开工作仍存在个别单位信息更新不够及时、政策解读形式较单一等问题。下一步，将加强督促指导和业务培训，持续提升政务公开质效。
-
-## 六、其他需要报告的事项
-无。
-"""
