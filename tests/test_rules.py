@@ -611,10 +611,12 @@ def test_closest_units(typed, expected):
             [("行政复议", 1), ("行政诉讼", 0)],
         ),
         ("行政诉讼零起。", [("行政诉讼", 0)]),
+        ("行政复议、行政诉讼案件2件，结果均获维持。", [("行政复议、行政诉讼", 2)]),
+        ("行政复议、行政诉讼案件各1件。", []),
         ("上年行政复议1件已审结。", []),
         ("复议后起诉的行政诉讼后续2件。", []),
     ],
-    ids=["both", "chinese-zero", "last-year", "not-a-count"],
+    ids=["both", "chinese-zero", "combined", "each", "last-year", "not-a-count"],
 )
 def test_stated_cases(text, found):
     from workflow.narrative import stated_cases

@@ -117,15 +117,21 @@ def stated_active(text: str) -> list[tuple[int, str]]:
 
 
 def stated_cases(text: str) -> list[tuple[str, int, str]]:
-    """Counts of 行政复议 / 行政诉讼 cases the text states: ``[("行政复议", n, phrase)]``."""
+    """Counts of cases the text states: ``[(kind, n, phrase)]``, kind 行政复议, 行政诉讼, or
+    行政复议、行政诉讼 for a combined count ("行政复议、行政诉讼案件2件")."""
     out = []
     for m in _CASES_RE.finditer(text):
-        context = text[max(0, m.start() - 6) : m.start()] + m.group("between")
-        if any(word in context for word in _NOT_THIS_YEAR):
+        before = text[max(0, m.start() - 6) : m.start()]
+        if any(word in before + m.group("between") for word in _NOT_THIS_YEAR):
             continue
+        if "各" in m.group("between"):
+            continue  # "…案件各1件": a count per kind, not comparable to one total
+        kind = m.group("kind")
+        if kind == "行政诉讼" and "复议" in before:
+            kind = "行政复议、行政诉讼"
         n = parse_number(m.group("n"))
         if n is not None:
-            out.append((m.group("kind"), n, m.group(0)))
+            out.append((kind, n, m.group(0)))
     return out
 
 
@@ -196,7 +202,11 @@ def _case_totals(spec: Format, kind: str) -> list[str]:
     """The part 四 总计 cells a phrase about 行政复议 or 行政诉讼 refers to."""
     grid = spec.review
     total_col = next(c for c in grid.columns if c.computed)
-    groups = [r for r in grid.rows if (r.id == REVIEW_GROUP) == (kind == "行政复议")]
+    groups = [
+        r
+        for r in grid.rows
+        if ("复议" in kind and r.id == REVIEW_GROUP) or ("诉讼" in kind and r.id != REVIEW_GROUP)
+    ]
     return [grid.field_id(r, total_col) for r in groups]
 
 
@@ -216,7 +226,7 @@ def _check_stated_cases(
                     _finding(
                         "R6",
                         Severity.ERROR,
-                        f"正文写「{phrase}」，但表四中{kind}总计为 {_num(count)}。请使正文与表四一致。",
+                        f"正文写「{phrase}」，但表四中{kind}案件总计为 {_num(count)}。请使正文与表四一致。",
                         (text_id, *ids),
                         cells,
                         count,
