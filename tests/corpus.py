@@ -159,6 +159,42 @@ def copy_into_one_sheet(src: Path, dst: Path) -> Path:
     return dst
 
 
+def strict_ooxml(src: Path, dst: Path) -> Path:
+    """The same workbook in "Strict Open XML" namespaces (Excel's Save As → Strict)."""
+    return replace_text_everywhere(src, dst, {
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main": "http://purl.oclc.org/ooxml/spreadsheetml/main",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships": "http://purl.oclc.org/ooxml/officeDocument/relationships",
+    })  # fmt: skip
+
+
+def replace_text_everywhere(src: Path, dst: Path, replacements: Mapping[str, str]) -> Path:
+    def edit(name: str, data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        for old, new in replacements.items():
+            text = text.replace(old, new)
+        return text.encode("utf-8")
+
+    return rezip(src, dst, edit)
+
+
+def binary_workbook(src: Path, dst: Path) -> Path:
+    """What an .xlsb looks like inside: the workbook part is binary."""
+    return rezip(
+        src,
+        dst,
+        lambda n, d: None if n == "xl/workbook.xml" else d,
+        {"xl/workbook.bin": b"\x83\x01\x00"},
+    )
+
+
+def opendocument_text(dst: Path) -> Path:
+    """An .odt (Writer document) named .ods."""
+    with zipfile.ZipFile(dst, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<office:document-content/>")
+    return dst
+
+
 def macro_workbook(src: Path, dst: Path) -> Path:
     """An .xlsm: the same workbook with a vbaProject.bin part."""
     return rezip(src, dst, extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 508})

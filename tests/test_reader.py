@@ -267,6 +267,8 @@ FILE_CASES = [
     ("macros", "宏.xlsm", lambda g, d: corpus.macro_workbook(g, d), "macros-present", "warning"),
     ("stale-fingerprint", "old.xlsx", lambda g, d: corpus.set_meta(g, d, "fingerprint", "0" * 64), "template-stale", "error"),
     ("stale-version", "old.xlsx", lambda g, d: corpus.set_meta(g, d, "version", "0"), "template-stale", "error"),
+    ("xlsb", "binary.xlsb", lambda g, d: corpus.binary_workbook(g, d), "file-unsupported", "error"),
+    ("odt-as-ods", "writer.ods", lambda g, d: corpus.opendocument_text(d), "file-not-spreadsheet", "error"),
     ("not-our-template", "copy.xlsx", lambda g, d: corpus.copy_into_one_sheet(g, d), "template-unknown", "warning"),
 ]  # fmt: skip
 
@@ -286,6 +288,13 @@ def test_file_problems_are_findings(folder, good, name, make, rule, severity):
     assert "Traceback" not in sub.findings[0].message
     if severity == "warning":
         assert sub.values == read_workbook(good).values  # values still read
+
+
+def test_strict_open_xml_reads_like_transitional(folder, good):
+    sub = read_workbook(corpus.strict_ooxml(good, folder / "strict.xlsx"))
+    assert sub.findings == []
+    assert sub.meta["located_by"] == "names"
+    assert sub.values == read_workbook(good).values
 
 
 def test_template_of_the_other_format(folder):
@@ -342,14 +351,14 @@ def test_workbook_saved_by_libreoffice(tmp_path, good, target):
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("soffice not installed")
-    source = shutil.copy(good, tmp_path / "filled.xlsx")
+    source = shutil.copy(good, tmp_path / "某某局填报.xlsx")
     out = tmp_path / "out"
     subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo_profile",
+        [soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'lo_profile').as_uri()}",
          "--convert-to", target, "--outdir", str(out), str(source)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
-    sub = read_workbook(out / f"filled.{target}", expected_format="gov2021")
+    sub = read_workbook(out / f"某某局填报.{target}", expected_format="gov2021")
     expected = read_workbook(good)
     assert sub.findings == []
     assert (sub.values, sub.texts, sub.cells) == (expected.values, expected.texts, expected.cells)
