@@ -206,8 +206,10 @@ def test_self_check_covers_every_equation_and_passes_on_zeros(format_id):
         ({"active_fee_amount": Decimal("1.50")}, "R5", PASS),
         ({"apply_new_legal": "/"}, "R5", f"{FAIL}：有1格为空或不是数字"),
         ({"review_pending": -1}, "R5", f"{FAIL}：有1格为负数"),
+        ({"apply_new_other": Decimal("1.5")}, "R5", f"{FAIL}：有1格不是整数"),
+        ({"active_fee_amount": Decimal("1.5")}, "R5", PASS),
     ],
-    ids=["R1", "R2", "R3", "R4", "money", "text", "negative"],
+    ids=["R1", "R2", "R3", "R4", "money", "text", "negative", "fraction", "money-fraction"],
 )
 def test_self_check_results(changes, rule, result):
     spec = load_format("gov2021")

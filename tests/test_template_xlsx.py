@@ -372,6 +372,7 @@ def test_libreoffice_round_trip_keeps_names_values_formulas(tmp_path, format_id)
     spec = load_format(format_id)
     src = tmp_path / "src" / "模板.xlsx"
     values = {
+        "apply_new_legal": Decimal("1.5"),
         "apply_new_natural": 3,
         "apply_granted_natural": 2,
         "apply_new_other": "/",
@@ -418,3 +419,5 @@ def test_libreoffice_round_trip_keeps_names_values_formulas(tmp_path, format_id)
                         recalculated[name][c.coordinate].value == cached[name][c.coordinate].value
                     ), (name, c.coordinate)
     assert "未通过" in recalculated[SHEET_CHECK]["A2"].value
+    results = [r[5] for r in recalculated[SHEET_CHECK].iter_rows(min_row=5, values_only=True)]
+    assert "未通过：有1格不是整数" in results and "未通过：有1格为空或不是数字" in results

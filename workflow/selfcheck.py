@@ -126,42 +126,52 @@ def _equation_check(cells: _Cells, eq: Equation) -> Check:
 
 
 def _number_checks(cells: _Cells, sheet: str) -> list[Check]:
-    """R5 for one sheet: every input holds a number; counts and money are not negative."""
+    """R5 for one sheet: every input holds a number; counts are whole; nothing is negative."""
     inputs = [f for f in cells.spec.input_fields if f.numeric and cells.pos[f.id][0] == sheet]
     if not inputs:
         return []
-    ids = [f.id for f in inputs]
-    refs, n = cells.refs(ids), len(ids)
-    blank = f'=IF(COUNT({refs})={n},"{PASS}","{FAIL}：有"&({n}-COUNT({refs}))&"格为空或不是数字")'
-    missing = n - cells.count(ids)
-    checks = [
-        Check(
-            "R5",
-            sheet,
-            "每个填写格都填了数字（没有的填 0，不要留空或填“/”“无”）",
-            "全部填写格",
-            blank,
-            PASS if not missing else f"{FAIL}：有{missing}格为空或不是数字",
-        )
-    ]
+    checks = [_filled(cells, sheet, [f.id for f in inputs])]
+    whole = [f.id for f in inputs if f.kind != "money"]
+    if whole:
+        checks.append(_whole(cells, sheet, whole))
     unsigned = [f.id for f in inputs if f.kind != "signed"]
-    parts = "+".join(f'COUNTIF({r},"<0")' for r in cells.ranges(unsigned))
-    signed = len(unsigned) < len(ids)
-    what = "数字不得为负数" + ("（“本年增/减”除外）" if signed else "")
-    negative = sum(
-        1 for f in unsigned if (v := as_number(cells.values.get(f))) is not None and v < 0
-    )
-    checks.append(
-        Check(
-            "R5",
-            sheet,
-            what,
-            "全部填写格",
-            f'=IF({parts}=0,"{PASS}","{FAIL}：有"&({parts})&"格为负数")',
-            PASS if not negative else f"{FAIL}：有{negative}格为负数",
-        )
-    )
+    checks.append(_not_negative(cells, sheet, unsigned, signed=len(unsigned) < len(inputs)))
     return checks
+
+
+def _filled(cells: _Cells, sheet: str, ids: list[str]) -> Check:
+    refs, n = cells.refs(ids), len(ids)
+    tail = "格为空或不是数字"
+    formula = f'=IF(COUNT({refs})={n},"{PASS}","{FAIL}：有"&({n}-COUNT({refs}))&"{tail}")'
+    missing = n - cells.count(ids)
+    what = "每个填写格都填了数字（没有的填 0，不要留空或填“/”“无”）"
+    return Check(
+        "R5", sheet, what, "全部填写格", formula, f"{FAIL}：有{missing}{tail}" if missing else PASS
+    )
+
+
+def _whole(cells: _Cells, sheet: str, ids: list[str]) -> Check:
+    """Counts are whole numbers: a number whose text shows a decimal point is not (paste bypasses
+    data validation). SUMPRODUCT over text never errors, so this works without array entry."""
+    terms = "+".join(
+        f'SUMPRODUCT(ISNUMBER({r})*ISNUMBER(SEARCH(".",{r}&"")))' for r in cells.ranges(ids)
+    )
+    formula = f'=IF({terms}=0,"{PASS}","{FAIL}：有"&({terms})&"格不是整数")'
+    bad = sum(1 for f in ids if (v := as_number(cells.values.get(f))) is not None and v != int(v))
+    what = "件数填写整数（不要有小数）"
+    return Check(
+        "R5", sheet, what, "件数格", formula, f"{FAIL}：有{bad}格不是整数" if bad else PASS
+    )
+
+
+def _not_negative(cells: _Cells, sheet: str, ids: list[str], *, signed: bool) -> Check:
+    parts = "+".join(f'COUNTIF({r},"<0")' for r in cells.ranges(ids))
+    formula = f'=IF({parts}=0,"{PASS}","{FAIL}：有"&({parts})&"格为负数")'
+    what = "数字不得为负数" + ("（“本年增/减”除外）" if signed else "")
+    bad = sum(1 for f in ids if (v := as_number(cells.values.get(f))) is not None and v < 0)
+    return Check(
+        "R5", sheet, what, "全部填写格", formula, f"{FAIL}：有{bad}格为负数" if bad else PASS
+    )
 
 
 def total_parts(spec: Format) -> dict[str, tuple[str, ...]]:
