@@ -56,7 +56,7 @@ def write_outputs(
 
     records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, docs=docs)
     summary = build_summary(settings, records, now=now, previous=load_previous(settings))
-    _add_finding_details(summary, records)
+    _add_unit_details(summary, records)
     draft = not summary["complete"]
 
     report = out_dir / year / district_report_name(settings.district, settings.year, draft=draft)
@@ -121,13 +121,15 @@ def _write_unit_reports(
     return out
 
 
-def _add_finding_details(summary: dict[str, Any], records: Sequence[UnitRecord]) -> None:
-    """The dashboard shows each rejected unit's findings in plain Chinese."""
+def _add_unit_details(summary: dict[str, Any], records: Sequence[UnitRecord]) -> None:
+    """Findings in plain Chinese (for the dashboard) and narratives (next year's R13 compares them)."""
     by_name = {r.name: r for r in records}
     for unit in summary["units"]:
         record = by_name.get(unit["name"])
         if record is not None:
             unit["finding_details"] = [f.to_json() for f in record.findings]
+            if record.status == "accepted":
+                unit["texts"] = dict(record.texts)
 
 
 def _log_notices(notices: Sequence[str]) -> None:
