@@ -34,6 +34,11 @@ def paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in clean_text(text or "").split("\n") if line.strip()]
 
 
+def one_line(text: str) -> str:
+    """``text`` cleaned, its lines joined: for places without line breaks (document properties)."""
+    return "".join(paragraphs(text))
+
+
 def number_text(value: Number, kind: str = "count") -> str:
     """A table number as printed: counts "12", signed changes "+1"/"-4", money "12.5" (万元)."""
     if kind == "money":
@@ -290,6 +295,7 @@ def unit_context(
             notes.append("【草稿】本单位报送的报表尚未通过校验，表中数字可能有误。")
     return {
         "title": report_title(name, year),
+        "doc_title": one_line(f"{name}{year}年政府信息公开工作年度报告"),
         "unit_name": name,
         "basis": spec.basis,
         "year": year,
@@ -366,6 +372,7 @@ def district_context(
         notes.extend(narrative_notes)
     return {
         "title": report_title(f"{district}人民政府", year),
+        "doc_title": one_line(f"{district}人民政府{year}年政府信息公开工作年度报告"),
         "unit_name": f"{district}人民政府",
         "basis": spec.basis,
         "year": year,

@@ -298,7 +298,7 @@ def build(kind: str, path: Path) -> None:
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _p(doc, "{{ date }}", "落款")
     props = doc.core_properties
-    props.title = "{{ title | replace('\\n', ' ') }}"
+    props.title = "{{ doc_title }}"
     props.author = "workflow"
     _prune_styles(doc)
     doc.save(path)
