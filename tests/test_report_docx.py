@@ -614,3 +614,14 @@ def test_templates_survive_a_round_trip_through_an_office_suite(tmp_path):
     write_unit_report(s, _seed_record(), out, now=NOW)
     assert check_tables(out, "gov2019", seed_values("gov2019")) > 0
     assert paragraphs(out)[-2:] == [SEED_UNIT, "2022年1月26日"]
+
+
+def test_template_problems_names_an_unknown_attribute(tmp_path):
+    bad = _edit_template(
+        PROJECT_TEMPLATES / "unit_report.docx",
+        tmp_path / "unit_report.docx",
+        "{{ headings.apply }}",
+        "{{ headings.part_three }}",
+    )
+    context = unit_report_context(_settings(tmp_path), _seed_record(), now=NOW, draft=False)
+    assert any("part_three" in p for p in template_problems(bad, context))
