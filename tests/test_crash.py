@@ -53,7 +53,7 @@ def scenario(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
     root = tmp_path_factory.mktemp("crash") / "base"
     (root / "inbox").mkdir(parents=True)
     (root / "workflow.toml").write_text(
-        workspace_config("长乐区", YEAR, UNITS, settle_seconds=0), "utf-8"
+        workspace_config("长乐区", YEAR, UNITS, settle_seconds=0, pdf=False), "utf-8"
     )
     settings = load_settings(root / "workflow.toml")
     roster = [u[0] for u in UNITS]
@@ -116,7 +116,7 @@ def _invariants(ws: Path, inputs: dict[str, bytes]) -> None:
         "rejected",
         "superseded",
     ]
-    units = json.loads((ws / "outbox" / str(YEAR) / "units.json").read_text("utf-8"))["units"]
+    units = json.loads((ws / "outbox" / str(YEAR) / "summary.json").read_text("utf-8"))["units"]
     assert [u["name"] for u in units] == [u[0] for u in UNITS], "each unit once"
     by_name = {u["name"]: u for u in units}
     assert by_name[HEALTH]["sha256"] == _sha(inputs["卫健局年报（更正）.xlsx"])

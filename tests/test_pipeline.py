@@ -36,7 +36,7 @@ def make_workspace(root: Path, settle_seconds: float = 0) -> Settings:
     root.mkdir(parents=True, exist_ok=True)
     config = root / "workflow.toml"
     config.write_text(
-        workspace_config("长乐区", YEAR, UNITS, settle_seconds=settle_seconds), "utf-8"
+        workspace_config("长乐区", YEAR, UNITS, settle_seconds=settle_seconds, pdf=False), "utf-8"
     )
     for sub in ("inbox", "outbox", "archive"):
         (root / sub).mkdir(exist_ok=True)
@@ -70,8 +70,8 @@ def archived(settings: Settings) -> dict[str, str]:
     return out
 
 
-def units_json(settings: Settings) -> dict[str, dict]:
-    data = json.loads((settings.year_outbox / "units.json").read_text("utf-8"))
+def units_summary(settings: Settings) -> dict[str, dict]:
+    data = json.loads((settings.year_outbox / "summary.json").read_text("utf-8"))
     return {u["name"]: u for u in data["units"]}
 
 
@@ -107,7 +107,7 @@ def test_files_are_checked_archived_and_published(ws):
     assert (feedback / EDU / "回执_教育局年报.md").is_file()
     assert (feedback / "关于报送年报的说明" / "回执_关于报送年报的说明.md").is_file()
     assert {i["status"] for i in latest["inputs"]} == {"accepted", "rejected"}
-    units = units_json(ws)
+    units = units_summary(ws)
     assert {n: u["status"] for n, u in units.items()} == {
         EDU: "accepted",
         HEALTH: "missing",
@@ -160,7 +160,7 @@ def test_same_file_twice_is_a_duplicate(ws):
     assert (
         sum("/superseded/" in n for n in names) == 2 and sum("/accepted/" in n for n in names) == 1
     )
-    assert [u["status"] for u in units_json(ws).values()].count("accepted") == 1
+    assert [u["status"] for u in units_summary(ws).values()].count("accepted") == 1
     assert_outbox_consistent(ws)
 
 
@@ -190,7 +190,7 @@ def test_corrected_resubmission_supersedes_and_shows_what_changed(ws):
     )
     store = archived(ws)
     assert "/superseded/" in store[sha(first)] and "/accepted/" in store[sha(second)]
-    unit = units_json(ws)[EDU]
+    unit = units_summary(ws)[EDU]
     assert unit["values"]["apply_new_natural"] == 5 and unit["sha256"] == sha(second)
     assert unit["updated"] is True
     run(ws, 120)  # nothing new: the change was published once
@@ -203,12 +203,12 @@ def test_rejected_file_then_a_fixed_one(ws):
     assert summary.files[0].status == "rejected" and summary.files[0].errors >= 1
     annotated = ws.year_outbox / "反馈" / EDU / "校验结果_教育局年报.xlsx"
     assert annotated.is_file()
-    assert units_json(ws)[EDU]["status"] == "rejected"
+    assert units_summary(ws)[EDU]["status"] == "rejected"
     good = drop(ws, "教育局年报.xlsx", EDU)
     assert run(ws, 30).count("accepted") == 1
     store = archived(ws)
     assert "/rejected/" in store[sha(bad)] and "/accepted/" in store[sha(good)]
-    assert units_json(ws)[EDU]["status"] == "accepted"
+    assert units_summary(ws)[EDU]["status"] == "accepted"
     assert_outbox_consistent(ws)
 
 
@@ -217,7 +217,7 @@ def test_later_rejected_file_does_not_replace_the_accepted_one(ws):
     run(ws)
     drop(ws, "教育局年报v2.xlsx", EDU, values={"review_upheld": "/"})
     run(ws, 30)
-    unit = units_json(ws)[EDU]
+    unit = units_summary(ws)[EDU]
     assert unit["status"] == "accepted" and unit["sha256"] == sha(good)
     state = next(s for s in workspace_status(ws).states if s.unit.name == EDU)
     assert state.label == "已通过（新报送文件未通过）"

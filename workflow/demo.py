@@ -257,6 +257,7 @@ def workspace_config(
     *,
     format_id: str = DEMO_FORMAT,
     settle_seconds: float | None = None,
+    pdf: bool | None = None,
 ) -> str:
     """workflow.toml text: the starting config with ``units`` = (name, alias, category, person,
     phone) as the roster (used by the demo, the tests and the benchmark)."""
@@ -265,6 +266,8 @@ def workspace_config(
     head = config_text(district, year, format_id).split("\n[[units]]\n", 1)[0] + "\n"
     if settle_seconds is not None:
         head = head.replace("[schedule]\n", f"[schedule]\nsettle_seconds = {settle_seconds}\n")
+    if pdf is not None:
+        head += f"[report]\npdf = {str(pdf).lower()}\n\n"
     rows = [
         f'[[units]]\nname = "{name}"\naliases = {[alias] if alias else []}\n'
         f'category = "{category}"\ncontact_person = "{person}"\ncontact_phone = "{phone}"\n'
@@ -308,8 +311,12 @@ def _drop(settings: Settings, spec: Format, now: datetime, name: str, file: str,
     write_submission(sub / file, spec, name, DEMO_YEAR, now=now, roster=roster, **kw)
 
 
-def create_demo(directory: Path, *, clock: Callable[[], datetime]) -> DemoResult:
-    """Create the demo workspace in ``directory``, drop the departments' files, run two passes."""
+def create_demo(
+    directory: Path, *, clock: Callable[[], datetime], pdf: bool | None = None
+) -> DemoResult:
+    """Create the demo workspace in ``directory``, drop the departments' files, run two passes.
+
+    ``pdf`` overrides the config's ``[report] pdf`` for these passes (tests turn LibreOffice off)."""
     from workflow.pipeline import run_once
 
     config = directory / CONFIG_NAME
@@ -323,9 +330,9 @@ def create_demo(directory: Path, *, clock: Callable[[], datetime]) -> DemoResult
         config.write_text(demo_config(), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"无法创建演示工作区 {directory}：{exc.strerror}") from exc
-    settings = dataclasses.replace(
-        load_settings(config), settle_seconds=0.0
-    )  # our files are complete
+    settings = dataclasses.replace(load_settings(config), settle_seconds=0.0)  # files are complete
+    if pdf is not None:
+        settings = dataclasses.replace(settings, pdf=pdf)
     spec = load_format(settings.format)
     now = clock()
     seed = seed_values(DEMO_FORMAT)

@@ -163,7 +163,7 @@ class _Pass:
         self.clock: Callable[[], datetime] | None = opts.get("clock")
         self.state = settings.state_dir
         self.outbox = settings.outbox_dir
-        self.prefix = outbox_prefix(settings)
+        self.prefix = outbox_prefix(settings) + "/"
         seq = max([run_seq(p["run_id"]) for p in read_manifests(self.outbox, limit=1)] + [0])
         self.run_id = ledger.start_run(self.stamp, now.strftime("%Y%m%d-%H%M%S"), seq)
         self.summary = PassSummary(self.run_id, self.outbox, units_total=len(settings.units))
@@ -193,7 +193,9 @@ class _Pass:
         if pending is None:
             return
         run_id, config = pending
-        manifest = next((m for m in read_manifests(self.outbox, limit=5) if m["run_id"] == run_id), None)
+        manifest = next(
+            (m for m in read_manifests(self.outbox, limit=5) if m["run_id"] == run_id), None
+        )
         if manifest is None:  # died before the commit: this pass publishes again
             self.ledger.mark_unpublishing()
             return
@@ -475,7 +477,7 @@ class _Pass:
         config = self.config_hash()
         if manifests and not self.ledger.needs_publish(config):
             return
-        records = build_records(self.s, rows, current, outbox_prefix=self.prefix)
+        records = build_records(self.s, rows, current, outbox_prefix=outbox_prefix(self.s))
         staging = staging_dir(self.outbox, self.run_id)
         staging.mkdir(parents=True, exist_ok=True)
         unpublished = [r for r in rows if not r.published]

@@ -67,7 +67,7 @@ def unit_states(
 def _outbox_path(prefix: str, row: FileRow, kind: str) -> str:
     info = row.feedback_paths
     name = info.get("files", {}).get(kind)
-    return f"{prefix}{info['folder']}/{name}" if name else ""
+    return f"{prefix}/{info['folder']}/{name}" if name else ""
 
 
 def build_records(
@@ -175,9 +175,9 @@ def workspace_status(settings: Settings) -> StatusReport:
 
 
 def outbox_prefix(settings: Settings) -> str:
-    """The outbox's path relative to the workspace, as a prefix for manifest and record paths."""
+    """The outbox's path relative to the workspace (no trailing slash): "outbox/…" paths."""
     try:
         rel = settings.outbox_dir.resolve().relative_to(settings.workspace.resolve())
     except ValueError:
-        return Path(settings.outbox_dir).resolve().as_posix() + "/"
-    return "" if rel == Path(".") else rel.as_posix() + "/"
+        return Path(settings.outbox_dir).resolve().as_posix()
+    return rel.as_posix()
