@@ -211,8 +211,10 @@ def bad_crc(src: Path, dst: Path) -> Path:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info))
+    with zipfile.ZipFile(dst) as zf:
+        start = zf.getinfo("xl/worksheets/sheet4.xml").header_offset  # 三、依申请公开
     data = bytearray(dst.read_bytes())
-    at = data.find(b"<sheetData>")
+    at = data.find(b"<sheetData>", start)
     data[at + 3] ^= 0x20
     dst.write_bytes(bytes(data))
     return dst

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
-from workflow.layout import info_layout
-from workflow.spec import PART_NAMES, Format, Grid, Row
+from workflow.layout import SHEET_CHECK, SHEET_GUIDE, SHEET_META, info_layout
+from workflow.spec import PART_NAMES, Format, Grid, Row, load_format
 from workflow.xlsx_parts import Book
 
 Place = tuple[str, int, int]  # (sheet, row, col), 1-based
@@ -26,6 +27,7 @@ _NUMBERED = re.compile(r"^(\d+)[、,.]")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 
 
+@lru_cache(maxsize=8192)
 def label_key(text: str) -> str:
     """A label reduced to what identifies it: no spaces, quotes, width or typo differences."""
     key = "".join(unicodedata.normalize("NFKC", text).split()).translate(_QUOTES)
@@ -62,7 +64,7 @@ class _Index:
             (r, c, label_key(v)) for (r, c), v in cells.items() if isinstance(v, str) and v.strip()
         )
 
-    def first_row(self, keys: set[str], after: int) -> tuple[int, int] | None:
+    def first_row(self, keys: frozenset[str] | set[str], after: int) -> tuple[int, int] | None:
         return next(((r, c) for r, c, k in self.entries if r > after and k in keys), None)
 
     def nearest_above(self, key: str, below: int, floor: int) -> tuple[int, int] | None:
@@ -73,14 +75,15 @@ class _Index:
         return sorted(c for r, c, k in self.entries if r == row and k == key)
 
 
-def _row_keys(row: Row) -> set[str]:
+@cache
+def _row_keys(row: Row) -> frozenset[str]:
     keys = {
         label_key(row.label),
         label_key(row.subgroup + row.label),
         label_key(row.group + row.label),
     }
     keys |= {_TRAILING_NOTE.sub("", k) for k in list(keys)}
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 def _find_rows(index: _Index, rows: Sequence[Row], after: int) -> list[tuple[int, int] | None]:
@@ -164,18 +167,25 @@ def _active_in(index: _Index, spec: Format) -> Located:
     return out
 
 
-def _info_in(index: _Index, spec: Format) -> Located:
-    """基本信息 and narrative fields: the cell right of their label (the template's, or the spec's)."""
-    labels: dict[str, set[str]] = {
+@cache
+def _info_labels(format_id: str) -> dict[str, frozenset[str]]:
+    """Label keys of each 基本信息/narrative field: the spec's label and the template's."""
+    spec = load_format(format_id)
+    labels = {
         f.id: {label_key(f.label)} for f in spec.fields.values() if f.part in ("info", "narrative")
     }
     layout = info_layout(spec)
     by_row = {c.row: c.text for c in layout.cells if c.role == "label"}
     for c in layout.cells:
-        if c.field and c.row in by_row:
+        if c.field in labels and c.row in by_row:
             labels[c.field].add(label_key(by_row[c.row]))
+    return {fid: frozenset(keys) for fid, keys in labels.items()}
+
+
+def _info_in(index: _Index, spec: Format) -> Located:
+    """基本信息 and narrative fields: the cell right of their label (the template's, or the spec's)."""
     out = Located()
-    for fid, keys in labels.items():
+    for fid, keys in _info_labels(spec.id).items():
         hit = index.first_row(keys, 0)
         if hit:
             out.cells[fid] = (index.name, hit[0], hit[1] + 1)
@@ -188,9 +198,18 @@ def _best(indexes: Iterable[_Index], find) -> Located:  # noqa: ANN001 - a locat
     return max(results, key=lambda r: (len(r.cells), -len(r.missing)), default=Located())
 
 
-def by_labels(book: Book, spec: Format) -> Located:
+NOT_TABLES = (SHEET_GUIDE, SHEET_CHECK, SHEET_META)  # template sheets that hold no table
+
+
+def label_indexes(book: Book) -> list[_Index]:
+    """The text cells of every sheet that may hold a table, indexed once for all searches."""
+    sheets = (book.sheet(name) for name in book.sheet_names if name not in NOT_TABLES)
+    return [_Index(s.name, s.cells) for s in sheets if s is not None]
+
+
+def by_labels(book: Book, spec: Format, indexes: Sequence[_Index] | None = None) -> Located:
     """Every field found through the official labels; ``missing`` names the table labels not found."""
-    indexes = [_Index(s.name, s.cells) for s in book.sheets()]
+    indexes = label_indexes(book) if indexes is None else indexes
     out = Located()
     out.merge(_best(indexes, lambda ix: _active_in(ix, spec)))
     out.merge(_best(indexes, lambda ix: _grid_in(ix, spec.apply, "apply")))

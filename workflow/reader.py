@@ -17,7 +17,7 @@ from defusedxml.common import DefusedXmlException
 from workflow.findings import Finding, Severity
 from workflow.layout import SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
 from workflow.limits import Budget, LimitExceeded, Limits
-from workflow.locate import Located, Place, by_labels, by_names
+from workflow.locate import Located, Place, by_labels, by_names, label_indexes
 from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
 from workflow.submission import Submission
 from workflow.values import (
@@ -188,13 +188,14 @@ def _table_ids(spec: Format) -> list[str]:
 def _locate(book: Book, meta: dict[str, str], expected: str | None) -> tuple[Format, Located, str]:
     """The format of the workbook, where its fields are, and how they were found."""
     candidates = _format_order(book, meta, expected)
+    indexes = label_indexes(book)
     for format_id in candidates:
         spec = load_format(format_id)
         names = by_names(book, spec)
         if all(fid in names for fid in _table_ids(spec)):
-            located, moved = _checked_names(book, spec, names)
+            located, moved = _checked_names(spec, names, by_labels(book, spec, indexes))
             return spec, located, "labels" if moved else "names"
-    results = [(load_format(f), by_labels(book, load_format(f))) for f in candidates]
+    results = [(load_format(f), by_labels(book, load_format(f), indexes)) for f in candidates]
     spec, located = max(results, key=lambda r: (-len(r[1].missing), len(r[1].cells)))
     return spec, located, "labels"
 
@@ -209,11 +210,10 @@ def _format_order(book: Book, meta: dict[str, str], expected: str | None) -> lis
     return sorted(FORMAT_IDS, key=score, reverse=True)
 
 
-def _checked_names(book: Book, spec: Format, names: dict[str, Place]) -> tuple[Located, bool]:
+def _checked_names(spec: Format, names: dict[str, Place], labels: Located) -> tuple[Located, bool]:
     """Names, unless the labels put table cells elsewhere (rows inserted or deleted by a tool
     that does not move names): then the names are stale and the labels win, since they are what
     the department sees; a table label that cannot be found then is an error."""
-    labels = by_labels(book, spec)
     table = _table_ids(spec)
     moved = any(labels.cells.get(fid, names[fid]) != names[fid] for fid in table)
     located = Located(dict(names))
