@@ -372,5 +372,19 @@ def test_text_keeps_line_breaks_and_excel_escapes(folder):
     assert {k: sub.texts[k] for k in texts} == texts
 
 
+def test_calamine_path_keeps_cell_positions(folder):
+    """.xls/.ods go through python-calamine; a sheet that starts below A1 keeps its addresses."""
+    from openpyxl import Workbook
+
+    from workflow.limits import Budget
+    from workflow.xlsx_parts import open_calamine
+
+    book = Workbook()
+    book.active["C5"], book.active["D7"] = "自然人", 3
+    book.save(folder / "offset.xlsx")
+    sheet = open_calamine(folder / "offset.xlsx", ".xls", Budget(Limits())).sheet(book.active.title)
+    assert sheet.cells == {(5, 3): "自然人", (7, 4): 3}
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))

@@ -416,12 +416,12 @@ def open_calamine(path: Path, kind: str, budget: Budget) -> Book:
 def _calamine_sheet(workbook: Any, name: str, budget: Budget) -> Sheet:
     sheet = Sheet(name)
     data = workbook.get_sheet_by_name(name)
-    height, width = data.height, data.width
-    if height * width > budget.limits.max_cells * 4:
+    last_row, last_col = data.end or (0, 0)
+    if (last_row + 1) * (last_col + 1) > budget.limits.max_cells * 4:
         raise LimitExceeded(f"工作表“{name}”的单元格数量过多")
-    start_row, start_col = data.start or (0, 0)
-    for r, values in enumerate(data.iter_rows(), start=start_row + 1):
-        for c, value in enumerate(values, start=start_col + 1):
+    # skip_empty_area=False: rows and columns counted from A1, as in the file
+    for r, values in enumerate(data.to_python(skip_empty_area=False), start=1):
+        for c, value in enumerate(values, start=1):
             if value == "" or value is None:
                 continue
             budget.add_cells(1)
