@@ -297,6 +297,14 @@ def test_strict_open_xml_reads_like_transitional(folder, good):
     assert sub.values == read_workbook(good).values
 
 
+@pytest.mark.parametrize("name", ["missing.xlsx", "a-folder.xlsx"], ids=["missing", "directory"])
+def test_unopenable_path_is_a_finding(folder, name):
+    path = folder / name
+    if name.startswith("a-folder"):
+        path.mkdir(exist_ok=True)
+    assert _rules(read_workbook(path)) == [("file-unreadable", "error")]
+
+
 def test_template_of_the_other_format(folder):
     path = corpus.template(folder / "gov2019.xlsx", "gov2019", year=2025)
     sub = read_workbook(path, expected_format="gov2021")

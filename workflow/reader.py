@@ -63,6 +63,9 @@ def read_workbook(
     except LimitExceeded as exc:
         message = f"文件过大或结构异常（{exc.what}），已停止读取。{_ASK_XLSX}"
         return _rejected(fallback, "file-too-large", message)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        message = f"无法打开文件（{type(exc).__name__}）：文件不存在、是文件夹，或正被其他程序占用。请关闭 Excel/WPS 后重试。"
+        return _rejected(fallback, "file-unreadable", message)
     except DefusedXmlException as exc:
         message = f"文件中含有不允许的 XML 结构（{type(exc).__name__}），可能被篡改，已拒绝读取。{_ASK_XLSX}"
         return _rejected(fallback, "file-corrupt", message)
