@@ -15,7 +15,7 @@ from pathlib import Path
 from defusedxml.common import DefusedXmlException
 
 from workflow.findings import Finding, Severity
-from workflow.layout import SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
+from workflow.layout import META_KEYS, SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
 from workflow.limits import Budget, LimitExceeded, Limits
 from workflow.locate import Located, Place, by_labels, by_names, label_indexes
 from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
@@ -175,11 +175,10 @@ def _meta(book: Book) -> dict[str, str]:
     sheet = book.sheet(SHEET_META)
     if sheet is None:
         return {}
-    keys = {"template_id", "format", "version", "year", "generated", "fingerprint"}
     meta = {}
     for (row, col), value in sorted(sheet.cells.items()):
         key = str(value).strip() if col == 1 else ""
-        if key in keys and (row, 2) in sheet.cells:
+        if key in META_KEYS and (row, 2) in sheet.cells:
             meta[key] = as_text(sheet.cells[(row, 2)])
     return meta
 
