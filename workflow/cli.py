@@ -96,6 +96,7 @@ def init(directory: Path, district: str, year: int, format_id: str) -> None:
     config = create_workspace(directory, district=district, year=year, format_id=format_id)
     click.echo(f"已创建工作区：{config.parent}")
     click.echo(f"请编辑 {config} 中的单位名单 [[units]]，然后运行 `workflow template` 生成填报模板。")
+    click.echo(f"区政府年度报告的正文请在 {config.parent / '区报告正文.md'} 中撰写。")
 
 
 @cli.command()

@@ -263,11 +263,10 @@ def workspace_config(
     phone) as the roster (used by the demo, the tests and the benchmark)."""
     from workflow.workspace import config_text
 
-    head = config_text(district, year, format_id).split("\n[[units]]\n", 1)[0] + "\n"
+    text = config_text(district, year, format_id, pdf=pdf is not False, district_text=None)
+    head = text.split("\n[[units]]\n", 1)[0] + "\n"
     if settle_seconds is not None:
         head = head.replace("[schedule]\n", f"[schedule]\nsettle_seconds = {settle_seconds}\n")
-    if pdf is not None:
-        head += f"[report]\npdf = {str(pdf).lower()}\n\n"
     rows = [
         f'[[units]]\nname = "{name}"\naliases = {[alias] if alias else []}\n'
         f'category = "{category}"\ncontact_person = "{person}"\ncontact_phone = "{phone}"\n'

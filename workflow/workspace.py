@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.config import CONFIG_NAME, load_settings
+from workflow.district_text import default_district_text
 from workflow.errors import ConfigError
 
+DISTRICT_TEXT_NAME = "区报告正文.md"
 EXAMPLE_UNITS = (
     ("人力资源和社会保障局", "区人社局", "部门"),
     ("教育局", "区教育局", "部门"),
@@ -15,8 +17,20 @@ EXAMPLE_UNITS = (
 )
 
 
-def config_text(district: str, year: int, format_id: str) -> str:
+def config_text(
+    district: str,
+    year: int,
+    format_id: str,
+    *,
+    pdf: bool = True,
+    district_text: str | None = DISTRICT_TEXT_NAME,
+) -> str:
     """The text of a new workflow.toml, with comments in Chinese for the coordinator."""
+    text_line = (
+        f'district_text = "{district_text}"   # 区政府年度报告的正文（区政务公开办撰写，UTF-8）\n'
+        if district_text
+        else ""
+    )
     units = []
     for name, alias, category in EXAMPLE_UNITS:
         aliases = f'["{alias}"]' if alias else "[]"
@@ -34,6 +48,9 @@ def config_text(district: str, year: int, format_id: str) -> str:
         'inbox = "inbox"      # 各单位报送文件放这里（可按单位建子文件夹）\n'
         'outbox = "outbox"    # 校验反馈、汇总表、报告、工作台页面\n'
         'archive = "archive"  # 已处理文件的原样存档\n\n'
+        "[report]\n"
+        + text_line
+        + f"pdf = {str(pdf).lower()}   # 安装了 LibreOffice 时，同时生成 PDF\n\n"
         "[schedule]\n"
         "every_minutes = 10\n\n"
         "[check]\n"
@@ -52,6 +69,9 @@ def create_workspace(directory: Path, *, district: str, year: int, format_id: st
         for name in ("inbox", "outbox", "archive"):
             (directory / name).mkdir(exist_ok=True)
         config.write_text(config_text(district, year, format_id), encoding="utf-8")
+        text = directory / DISTRICT_TEXT_NAME
+        if not text.exists():
+            text.write_text(default_district_text(district, year), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"无法在 {directory} 创建工作区：{exc.strerror}") from exc
     load_settings(config)  # the file we wrote must itself be valid
