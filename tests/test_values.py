@@ -180,3 +180,16 @@ def test_integers_round_trip_through_any_spelling(n):
         str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
     ):
         assert parse_number(spelled, "count").value == n
+
+
+def test_value_and_label_modules_are_pure():
+    """values.py and locate.py import no file-format library; only xlsx_parts.py does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workflow.values, workflow.locate, workflow.limits\n"
+        "print(sorted(m for m in ('defusedxml', 'python_calamine', 'openpyxl', 'zipfile') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -14,10 +14,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from workflow.layout import SHEET_CHECK, SHEET_GUIDE, SHEET_META, info_layout
 from workflow.spec import PART_NAMES, Format, Grid, Row, load_format
-from workflow.xlsx_parts import Book
+
+if TYPE_CHECKING:  # locate stays pure: it only reads the cells a Book already holds
+    from workflow.xlsx_parts import Book
 
 Place = tuple[str, int, int]  # (sheet, row, col), 1-based
 

@@ -12,8 +12,6 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from defusedxml.common import DefusedXmlException
-
 from workflow.findings import Finding, Severity
 from workflow.layout import META_KEYS, SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
 from workflow.limits import Budget, LimitExceeded, Limits
@@ -66,9 +64,6 @@ def read_workbook(
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         message = f"无法打开文件（{type(exc).__name__}）：文件不存在、是文件夹，或正被其他程序占用。请关闭 Excel/WPS 后重试。"
         return _rejected(fallback, "file-unreadable", message)
-    except DefusedXmlException as exc:
-        message = f"文件中含有不允许的 XML 结构（{type(exc).__name__}），可能被篡改，已拒绝读取。{_ASK_XLSX}"
-        return _rejected(fallback, "file-corrupt", message)
     except (MemoryError, RecursionError) as exc:
         message = f"文件结构过于复杂，无法读取（{type(exc).__name__}）。{_ASK_XLSX}"
         return _rejected(fallback, "file-too-large", message)

@@ -168,9 +168,15 @@ def _attr(elem: Any, local: str) -> str | None:
 
 
 def _parse(stream: IO[bytes], events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Any]]:
-    return iterparse(
-        stream, events=events, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
+    """Stream a part's elements; a DTD, entity or external reference stops the read."""
+    try:
+        yield from iterparse(
+            stream, events=events, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise FileProblem(
+            "file-corrupt", f"文件中含有不允许的 XML 结构（{type(exc).__name__}），可能被篡改"
+        ) from exc
 
 
 def _read_small(zf: zipfile.ZipFile, name: str) -> list[Any]:
