@@ -189,7 +189,7 @@ def test_value_and_label_modules_are_pure():
 
     code = (
         "import sys, workflow.values, workflow.locate, workflow.limits\n"
-        "print(sorted(m for m in ('defusedxml', 'python_calamine', 'openpyxl', 'zipfile') if m in sys.modules))"
+        "print(sorted(m for m in ('defusedxml', 'python_calamine', 'openpyxl', 'lxml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
