@@ -25,6 +25,7 @@ from typing import Any
 from workflow.config import Settings
 from workflow.errors import WorkflowError
 from workflow.records import UnitRecord
+from workflow.report_text import review_sentences
 from workflow.rollup import RollupError, as_number, load_summary, outcome_rows, unit_values
 from workflow.spec import FORMAT_IDS, Format, load_format
 from workflow.submission import Number
@@ -119,12 +120,7 @@ def district_texts(
         f"{label.split('）', 1)[-1]}{_n(sum(totals[i] for i in ids))}件"
         for label, ids in outcome_rows(spec)
     )
-    review = "，".join(
-        f"{r.group}{r.label}{_n(totals[spec.review.field_id(r, c)])}件"
-        for r in spec.review.rows
-        for c in spec.review.columns
-        if c.computed
-    )
+    review = "".join(review_sentences(totals, year, "全区"))
     other = f"{cover}（{summary['generated_at'][:10]}汇总），现行有效件数为各单位现行有效件数合计。"
     if summary.get("excluded"):
         other += f"未计入的单位：{'、'.join(summary['excluded'])}。"
@@ -144,7 +140,7 @@ def district_texts(
         ),
         "text_management": "详见各单位年度报告。",
         "text_platform": "详见各单位年度报告。",
-        "text_supervision": f"政府信息公开行政复议、行政诉讼：{review}。",
+        "text_supervision": review,
         "text_problems": "各单位存在的主要问题及改进情况详见各单位年度报告。",
         "text_other": other,
     }
