@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 import zipfile
@@ -293,3 +294,79 @@ def test_unknown_unit_is_rejected_and_listed_as_stray(ws):
     report = workspace_status(ws)
     assert [r.inbox_path for r in report.strays] == ["某某局.xlsx"]
     assert "无法对应到名单内单位的文件" in report.text()
+
+
+def test_publish_retries_while_a_report_is_open(ws, monkeypatch):
+    from workflow import publish
+
+    drop(ws, "教育局年报.xlsx", EDU)
+    real, refusals = os.replace, []
+
+    def flaky(src, dst):
+        if ".staging-" in str(src) and ".staging-" not in str(dst) and len(refusals) < 2:
+            refusals.append(dst)
+            raise PermissionError(13, "being used by another process")
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", flaky)
+    monkeypatch.setattr(publish.time, "sleep", lambda s: None)
+    assert run(ws).published and len(refusals) == 2
+    assert_outbox_consistent(ws)
+
+
+def test_report_kept_open_fails_the_publication_clearly_and_nothing_is_lost(ws, monkeypatch):
+    from workflow import publish
+    from workflow.errors import OutputError
+
+    data = drop(ws, "教育局年报.xlsx", EDU)
+    real = os.replace
+
+    def refuse(src, dst):
+        if ".staging-" in str(src) and ".staging-" not in str(dst):
+            raise PermissionError(13, "being used by another process")
+        return real(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", refuse)
+    monkeypatch.setattr(publish.time, "sleep", lambda s: None)
+    with pytest.raises(OutputError, match="正被 Excel、WPS"):
+        run(ws)
+    assert sha(data) in archived(ws) and read_manifests(ws.outbox_dir) == []
+    monkeypatch.setattr(publish.os, "replace", real)
+    assert run(ws, 10).published
+    assert_outbox_consistent(ws)
+
+
+def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monkeypatch):
+    """Every os.replace follows an fsync of what it moves; the inbox original is removed only
+    after its archive copy is in place."""
+    from workflow import archive, inbox, publish
+
+    drop(ws, "教育局年报.xlsx", EDU)
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace, real_unlink = os.fsync, os.replace, Path.unlink
+
+    def spy_fsync(fd):
+        events.append(("fsync", ""))
+        return real_fsync(fd)
+
+    def spy_replace(src, dst):
+        events.append(("replace", str(dst)))
+        return real_replace(src, dst)
+
+    def spy_unlink(self, missing_ok=False):
+        events.append(("unlink", str(self)))
+        return real_unlink(self, missing_ok=missing_ok)
+
+    for module in (publish, archive, inbox):
+        monkeypatch.setattr(module.os, "fsync", spy_fsync, raising=False)
+        monkeypatch.setattr(module.os, "replace", spy_replace, raising=False)
+    monkeypatch.setattr(Path, "unlink", spy_unlink)
+    run(ws)
+    ours = (str(ws.archive_dir), str(ws.outbox_dir))
+    replaces = [i for i, e in enumerate(events) if e[0] == "replace" and e[1].startswith(ours)]
+    assert replaces
+    for i in replaces:
+        assert any(kind == "fsync" for kind, _ in events[:i]), events[i]
+    archive_at = next(i for i, e in enumerate(events) if e[0] == "replace" and "/archive/" in e[1])
+    removed_at = next(i for i, e in enumerate(events) if e[0] == "unlink" and "/inbox/" in e[1])
+    assert archive_at < removed_at

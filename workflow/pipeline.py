@@ -43,6 +43,7 @@ from workflow.inbox import Candidate, list_candidates, restat, safe_name, settle
 from workflow.ledger import FileRow, Ledger, encode_result
 from workflow.lock import WorkspaceLock
 from workflow.publish import (
+    fsync_dir,
     fsync_file,
     manifest_files,
     prune,
@@ -208,10 +209,10 @@ class _Pass:
         """A superseded file whose move in the archive was interrupted: finish the move."""
         for folder in set(archive.FOLDERS.values()):
             old = stored.parent.parent / folder / stored.name
-            if old.exists():
-                archive.refile(
-                    old, self.s.archive_dir, int(stored.parent.parent.name), row.status, row.sha256
-                )
+            if old.exists() and old != stored:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(old, stored)
+                fsync_dir(stored.parent)
                 self.summary.recovered += 1
                 return
         log.warning("存档文件缺失：%s", stored)

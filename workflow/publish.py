@@ -15,9 +15,12 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from workflow.errors import OutputError
 
 RUNS_DIR = "runs"
 STAGING_PREFIX = ".staging-"
@@ -168,7 +171,7 @@ def publish(
     for i, rel in enumerate(staged):
         target = outbox / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / rel, target)
+        replace_retrying(staging / rel, target)
         touched.add(target.parent)
         if i == 0:
             crash("mid-publish")
@@ -183,6 +186,22 @@ def publish(
     prune(outbox, set(entries))
     shutil.rmtree(staging, ignore_errors=True)
     return manifest["outputs"]
+
+
+def replace_retrying(src: Path, dst: Path, *, tries: int = 4, wait: float = 0.5) -> None:
+    """``os.replace``, retried while Windows refuses because someone has ``dst`` open (Excel, WPS).
+    Never falls back to copy-and-delete: publication stays atomic or fails."""
+    for attempt in range(tries):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as exc:
+            if attempt == tries - 1:
+                raise OutputError(
+                    f"无法更新 {dst}：文件可能正被 Excel、WPS 或其他程序打开。"
+                    "请关闭该文件，下次处理时会自动更新；本次输出未发布，收件箱文件均已处理并存档。"
+                ) from exc
+            time.sleep(wait * (attempt + 1))
 
 
 def prune(outbox: Path, listed: set[str]) -> None:
