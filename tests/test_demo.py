@@ -32,12 +32,13 @@ def made(tmp_path_factory):
     return demo.create_demo(tmp_path_factory.mktemp("d") / "演示", clock=_clock(), pdf=False)
 
 
-def _summary(ws: Path) -> dict:
-    return json.loads((ws / "outbox" / str(demo.DEMO_YEAR) / "summary.json").read_text("utf-8"))
+def _summary(made) -> dict:
+    path = made.workspace / "outbox" / str(made.year) / "summary.json"
+    return json.loads(path.read_text("utf-8"))
 
 
 def test_demo_covers_every_case(made):
-    units = {u["name"]: u for u in _summary(made.workspace)["units"]}
+    units = {u["name"]: u for u in _summary(made)["units"]}
     assert len(units) == 8
     assert {n: u["status"] for n, u in units.items() if u["status"] != "accepted"} == {
         demo.WITH_ERRORS: "rejected",
@@ -50,7 +51,7 @@ def test_demo_covers_every_case(made):
     )
     assert units[demo.RESUBMITS]["values"]["apply_new_natural"] == 5
     assert units[demo.RESUBMITS]["original_name"] == "市场监管局年报（更正）.xlsx"
-    feedback = made.workspace / "outbox" / str(demo.DEMO_YEAR) / "反馈"
+    feedback = made.workspace / "outbox" / str(made.year) / "反馈"
     assert (feedback / demo.WITH_ERRORS / "校验结果_自然资源局政务公开年报.xlsx").is_file()
     assert all(u["errors"] == 0 for n, u in units.items() if u["status"] == "accepted"), (
         "valid files check clean"
@@ -71,9 +72,25 @@ def test_demo_summary_says_where_to_look(made):
 def test_demo_workspace_is_a_normal_workspace(made):
     settings = load_settings(made.workspace / "workflow.toml")
     assert settings.district == demo.DEMO_DISTRICT and len(settings.units) == 8
+    assert settings.year == made.year == 2025, "in February the coordinator works on last year"
     assert all(u.contact_person and u.contact_phone for u in settings.units)
     again = run_once(settings, now=T0 + timedelta(days=1))
     assert again.files == [] and not again.published
+
+
+@pytest.mark.parametrize(
+    ("now", "year"),
+    [(datetime(2027, 1, 20), 2026), (datetime(2027, 3, 31), 2026), (datetime(2026, 11, 29), 2026)],
+    ids=["january", "end-of-march", "november"],
+)
+def test_demo_year(now, year):
+    assert demo.demo_year(now) == year
+
+
+def test_seed_texts_move_to_the_demo_year():
+    texts = demo.seed_texts(2025)
+    assert texts["report_year"] == "2025" and texts["report_date"] == "2026-01-26"
+    assert "截至2025年12月31日" in texts["text_active"] and "158条" in texts["text_active"]
 
 
 def test_demo_refuses_a_folder_in_use(tmp_path):
@@ -97,6 +114,6 @@ def test_demo_command_on_a_fresh_folder(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "已创建演示工作区" in done.stdout and "Traceback" not in done.stderr
-    year = tmp_path / "demo" / "outbox" / str(demo.DEMO_YEAR)
+    (year,) = [p for p in (tmp_path / "demo" / "outbox").iterdir() if p.name.isdigit()]
     assert (tmp_path / "demo" / "outbox" / "index.html").is_file()
     assert any(year.glob("*汇总表.xlsx")) and any(year.glob("*（草稿）.docx"))

@@ -1,7 +1,7 @@
 """``workflow demo``: a ready-to-explore workspace for a sample district, filled and processed.
 
-福州市长乐区, 2021 (the year of the seed report): eight units. The 人社局 submits the real published
-report (workflow/seed.py); four more submit realistic valid files; the 自然资源和规划局 submits one
+福州市长乐区, the report year a coordinator would be working on (``demo_year``): eight units. The
+人社局 submits the real published 2021 report (workflow/seed.py), moved to that year; four more submit realistic valid files; the 自然资源和规划局 submits one
 with errors and gets an annotated return; the 市场监督管理局 submits, then corrects its file (two
 passes, so the outbox shows what changed); the 住房和城乡建设局 never submits.
 The same generator makes the files of the tests and the benchmark (``sample_values``,
@@ -15,19 +15,18 @@ import random
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from workflow.config import CONFIG_NAME, Settings, load_settings
 from workflow.errors import ConfigError
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.seed import SEED_TEXTS, SEED_UNIT, SEED_YEAR, seed_values
 from workflow.spec import Format, load_format
 from workflow.submission import Number
 
 DEMO_DISTRICT = "福州市长乐区"
-DEMO_YEAR = 2021
 DEMO_FORMAT = "gov2021"
 
 # name, alias, category, contact person, phone, topics (what the unit's narrative talks about)
@@ -275,20 +274,34 @@ def workspace_config(
     return head + "\n".join(rows)
 
 
-def demo_config() -> str:
+def demo_year(now: datetime) -> int:
+    """The report year a coordinator works on at ``now``: last year's until the end of March (the
+    district report is due 3月31日), this year's after."""
+    return now.year - 1 if now.month <= 3 else now.year
+
+
+def demo_config(year: int) -> str:
     """workflow.toml of the demo workspace: the starting config with the demo roster."""
-    return workspace_config(DEMO_DISTRICT, DEMO_YEAR, [u[:5] for u in DEMO_UNITS])
+    return workspace_config(DEMO_DISTRICT, year, [u[:5] for u in DEMO_UNITS])
+
+
+def seed_texts(year: int) -> dict[str, str]:
+    """The seed report's own words, moved from 2021 to the demo year."""
+    moved = {k: v.replace(str(SEED_YEAR), str(year)) for k, v in SEED_TEXTS.items()}
+    moved["report_date"] = SEED_TEXTS["report_date"].replace(str(SEED_YEAR + 1), str(year + 1))
+    return moved
 
 
 @dataclass
 class DemoResult:
     workspace: Path
+    year: int
     passes: list[Any] = field(default_factory=list)  # PassSummary of each pass
 
     def describe(self) -> str:
         ws = self.workspace
-        year = ws / "outbox" / str(DEMO_YEAR)
-        lines = [f"已创建演示工作区：{ws}", ""]
+        year = ws / "outbox" / str(self.year)
+        lines = [f"已创建演示工作区：{ws}（{DEMO_DISTRICT}{self.year}年度，8 个单位）", ""]
         for i, summary in enumerate(self.passes, start=1):
             lines.append(f"第 {i} 遍处理：" + summary.describe().replace("\n", "\n  "))
         lines += [
@@ -296,7 +309,8 @@ class DemoResult:
             "请查看：",
             f"  工作台页面  {ws / 'outbox' / 'index.html'}（用浏览器打开）",
             f"  汇总表、报告  {year}",
-            f"  退回与回执  {year / '反馈'}（{WITH_ERRORS.removeprefix(DEMO_DISTRICT)}的文件被退回，附标注问题的校验结果）",
+            f"  退回与回执  {year / '反馈'}"
+            f"（{WITH_ERRORS.removeprefix(DEMO_DISTRICT)}的文件被退回，附标注问题的校验结果）",
             f"  原件存档  {ws / 'archive'}",
             "",
             f"再次处理收件箱：cd {ws} && workflow --once；查看报送情况：workflow status",
@@ -304,10 +318,20 @@ class DemoResult:
         return "\n".join(lines)
 
 
-def _drop(settings: Settings, spec: Format, now: datetime, name: str, file: str, **kw: Any) -> None:
+def _report_date(year: int, now: datetime, name: str) -> str:
+    """A 成文日期 a few days before ``now`` and no later than 1月31日 of the next year (R12)."""
+    day = min(now.date(), date(year + 1, 1, 31)) - timedelta(days=_rng(name).randint(1, 6))
+    return day.isoformat()
+
+
+def _drop(settings: Settings, now: datetime, name: str, file: str, **kw: Any) -> None:
     roster = tuple(u.name for u in settings.units)
     sub = settings.inbox_dir / (name.removeprefix(DEMO_DISTRICT) if kw.pop("folder", False) else "")
-    write_submission(sub / file, spec, name, DEMO_YEAR, now=now, roster=roster, **kw)
+    texts = {"report_date": _report_date(settings.year, now, name)} | kw.pop("texts", {})
+    spec = load_format(settings.format)
+    write_submission(
+        sub / file, spec, name, settings.year, now=now, roster=roster, texts=texts, **kw
+    )
 
 
 def create_demo(
@@ -323,69 +347,47 @@ def create_demo(
         raise ConfigError(
             f"文件夹 {directory} 已存在且不为空，未做任何修改。请换一个文件夹，或先移走它。"
         )
+    now = clock()
+    year = demo_year(now)
     try:
         for sub in ("inbox", "outbox", "archive"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
-        config.write_text(demo_config(), encoding="utf-8")
+        config.write_text(demo_config(year), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"无法创建演示工作区 {directory}：{exc.strerror}") from exc
     settings = dataclasses.replace(load_settings(config), settle_seconds=0.0)  # files are complete
     if pdf is not None:
         settings = dataclasses.replace(settings, pdf=pdf)
     spec = load_format(settings.format)
-    now = clock()
     seed = seed_values(DEMO_FORMAT)
+    texts = seed_texts(year) | {"report_date": _report_date(year, now, SEED_UNIT)}
     _drop(
         settings,
-        spec,
         now,
         SEED_UNIT,
-        "长乐区人社局2021年政府信息公开工作年度报告.xlsx",
+        f"长乐区人社局{year}年政府信息公开工作年度报告.xlsx",
         values=seed,
-        texts=SEED_TEXTS,
+        texts=texts,
     )
     for i, name in enumerate(VALID):
-        _drop(
-            settings,
-            spec,
-            now,
-            name,
-            f"{name.removeprefix(DEMO_DISTRICT)}2021年度报表.xlsx",
-            folder=i % 2 == 0,
-        )
-    errors = {
-        "review_upheld": "/",
-        "apply_granted_natural": sample_values(spec, WITH_ERRORS)["apply_granted_natural"] + 2,
-    }
+        short = name.removeprefix(DEMO_DISTRICT)
+        _drop(settings, now, name, f"{short}{year}年度报表.xlsx", folder=i % 2 == 0)
+    wrong = sample_values(spec, WITH_ERRORS)["apply_granted_natural"] + 2
+    errors = {"review_upheld": "/", "apply_granted_natural": wrong}
     _drop(
         settings,
-        spec,
         now,
         WITH_ERRORS,
         "自然资源局政务公开年报.xlsx",
         values=errors,
         overrides={"apply_new_total": 30},
     )
-    _drop(
-        settings,
-        spec,
-        now,
-        RESUBMITS,
-        "市场监管局年报.xlsx",
-        folder=True,
-        values=natural_column(spec, 3, 2),
-    )
-    result = DemoResult(directory.resolve())
+    first = natural_column(spec, 3, 2)
+    _drop(settings, now, RESUBMITS, "市场监管局年报.xlsx", folder=True, values=first)
+    result = DemoResult(directory.resolve(), year)
     result.passes.append(run_once(settings, now=now, clock=clock))
     later = clock()
-    _drop(
-        settings,
-        spec,
-        later,
-        RESUBMITS,
-        "市场监管局年报（更正）.xlsx",
-        folder=True,
-        values=natural_column(spec, 5, 4),
-    )
+    fixed = natural_column(spec, 5, 4)
+    _drop(settings, later, RESUBMITS, "市场监管局年报（更正）.xlsx", folder=True, values=fixed)
     result.passes.append(run_once(settings, now=later, clock=clock))
     return result
