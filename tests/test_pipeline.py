@@ -370,3 +370,17 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
     archive_at = next(i for i, e in enumerate(events) if e[0] == "replace" and "/archive/" in e[1])
     removed_at = next(i for i, e in enumerate(events) if e[0] == "unlink" and "/inbox/" in e[1])
     assert archive_at < removed_at
+
+
+def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
+    from workflow import pipeline
+
+    monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 2)
+    drop(ws, "教育局年报.xlsx", EDU)
+    drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
+    drop(ws, "吴航街道年报.xlsx", STREET)
+    seen = []
+    summary = run_once(ws, now=NOW, progress=lambda done, total: seen.append((done, total)))
+    assert sorted(f.status for f in summary.files) == ["accepted", "accepted", "rejected"]
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert_outbox_consistent(ws)
