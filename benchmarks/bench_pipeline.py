@@ -65,11 +65,15 @@ def once(root: Path) -> tuple[float, float, str]:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
+    if not hasattr(os, "wait4"):  # Windows: no rusage of a child
+        code, rss_kb = proc.wait(), float("nan")
+    else:
+        _, status, usage = os.wait4(proc.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if code != 0:
         raise SystemExit(f"workflow --once failed: {out.decode()}")
-    rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
     return wall, rss_kb / 1024, out.decode().strip()
 
 
