@@ -35,7 +35,12 @@ def _settings(config_path: Path) -> Settings:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--once", is_flag=True, help="处理一遍收件箱后退出。")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="处理一遍收件箱后退出。退出码：0 处理完成（无论各单位文件是否通过）；2 配置有误；"
+    "3 另一个处理进程正在运行；4 输出或存档目录无法写入；5 程序内部错误。",
+)
 @CONFIG_OPTION
 @click.pass_context
 def cli(ctx: click.Context, once: bool, config_path: Path) -> None:
