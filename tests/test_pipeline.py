@@ -384,3 +384,27 @@ def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
     assert sorted(f.status for f in summary.files) == ["accepted", "accepted", "rejected"]
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert_outbox_consistent(ws)
+
+
+def test_file_replaced_while_being_checked_is_kept_for_the_next_pass(ws, monkeypatch):
+    """H4: the department overwrites its file after our snapshot: the snapshot's bytes are
+    archived, the new bytes stay in the inbox and are processed next pass; nothing is lost."""
+    from workflow import pipeline
+
+    first = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
+    real = pipeline._worker_check
+
+    def overwrite_during_check(*args):
+        out = real(*args)
+        drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 5, 4))
+        return out
+
+    monkeypatch.setattr(pipeline, "_worker_check", overwrite_during_check)
+    run(ws)
+    second = (ws.inbox_dir / "教育局年报.xlsx").read_bytes()
+    assert second != first and sha(first) in archived(ws)
+    monkeypatch.setattr(pipeline, "_worker_check", real)
+    summary = run(ws, 10)
+    assert [f.status for f in summary.files] == ["accepted"]
+    assert sha(second) in archived(ws) and list(walk_files(ws.inbox_dir)) == []
+    assert units_summary(ws)[EDU]["values"]["apply_new_natural"] == 5

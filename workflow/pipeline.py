@@ -65,6 +65,7 @@ CRASH_POINTS = (
     "before-manifest", "after-manifest", "after-publish",
 )  # fmt: skip
 POOL_MIN_FILES = 8  # fewer files are checked in-process (a pool costs ~0.3 s to start)
+MAX_CHANGES_SHOWN = 12
 Progress = Callable[[int, int], None]
 
 
@@ -120,7 +121,12 @@ class PassSummary:
             head + f"已报 {reported}/{self.units_total} 个单位（已通过 {self.units_accepted}，"
             f"未通过 {self.units_rejected}）。"
         ]
-        lines += [f"  {c['unit']}：{c['label']} {c['old']} → {c['new']}" for c in self.changes]
+        shown = self.changes[:MAX_CHANGES_SHOWN]
+        lines += [f"  {c['unit']}：{c['label']} {c['old']} → {c['new']}" for c in shown]
+        if len(self.changes) > len(shown):
+            lines.append(
+                f"  ……另有 {len(self.changes) - len(shown)} 项变化，见工作台页面的处理记录。"
+            )
         where = f"输出目录：{self.outbox}" if self.published else f"输出无变化：{self.outbox}"
         lines.append(where)
         return "\n".join(lines)
