@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import threading
 import time
 import zipfile
@@ -408,3 +409,105 @@ def test_file_replaced_while_being_checked_is_kept_for_the_next_pass(ws, monkeyp
     assert [f.status for f in summary.files] == ["accepted"]
     assert sha(second) in archived(ws) and list(walk_files(ws.inbox_dir)) == []
     assert units_summary(ws)[EDU]["values"]["apply_new_natural"] == 5
+
+
+# -- stateful model: any sequence of drops and passes keeps the invariants ---------------------------
+_FILES: dict[tuple[str, int, bool], bytes] = {}
+
+
+def _file(unit: str, version: int, valid: bool) -> bytes:
+    """Pre-built submission bytes (a template write costs ~50 ms; build each once)."""
+    key = (unit, version, valid)
+    if key not in _FILES:
+        import tempfile
+
+        values = natural_column(SPEC, 3 + version, 2) | ({} if valid else {"review_upheld": "/"})
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "f.xlsx"
+            write_submission(path, SPEC, unit, YEAR, now=NOW, values=values)
+            _FILES[key] = path.read_bytes()
+    return _FILES[key]
+
+
+class InboxModel:
+    """A model of the inbox. Actions: drop a valid or invalid file for a unit (new name, or over a
+    file still waiting), drop the same bytes again, drop noise, run a pass. After each pass:
+    nothing lost, the current submission of each unit is its latest accepted file (the oracle),
+    and the outbox matches its manifest."""
+
+    def __init__(self, root: Path) -> None:
+        self.ws = make_workspace(root)
+        self.dropped: set[str] = set()  # hashes of every file that was ever in the inbox
+        self.seen: set[str] = set()  # hashes the pipeline has taken
+        self.expected: dict[str, str] = {}  # unit -> sha of its current (latest accepted) file
+        self.count = 0
+        self.minutes = 0
+        self.passes: list[int] = []
+
+    def drop_file(self, unit: str, version: int, valid: bool, reuse: bool) -> None:
+        waiting = sorted(n for n in walk_files(self.ws.inbox_dir) if not n.startswith("~$"))
+        name = waiting[0] if reuse and waiting else f"f{self.count:03d}.xlsx"
+        self.count += 1
+        (self.ws.inbox_dir / name).write_bytes(_file(unit, version, valid))
+
+    def drop_same_bytes_again(self) -> None:
+        if self.seen:
+            data = next(v for v in _FILES.values() if sha(v) in self.seen)
+            (self.ws.inbox_dir / f"copy{self.count:03d}.xlsx").write_bytes(data)
+            self.count += 1
+
+    def drop_noise(self) -> None:
+        (self.ws.inbox_dir / f"~$x{self.count:03d}.xlsx").write_bytes(b"owner")
+        self.count += 1
+
+    def run_pass(self) -> None:
+        inbox = self.ws.inbox_dir
+        names = sorted(n for n in walk_files(inbox) if not n.startswith("~$"))
+        in_pass = set()
+        for name in names:  # the oracle: within a pass, files arrive in name order
+            data = (inbox / name).read_bytes()
+            digest = sha(data)
+            self.dropped.add(digest)
+            if digest in self.seen or digest in in_pass:
+                continue
+            in_pass.add(digest)
+            unit, _, valid = next(k for k, v in _FILES.items() if v == data)
+            if valid:
+                self.expected[unit] = digest
+        self.minutes += 10
+        summary = run(self.ws, self.minutes)
+        assert len(summary.files) == len(names)
+        self.passes.append(len(names))
+        self.seen |= in_pass
+        assert all(n.startswith("~$") for n in walk_files(inbox)), "every file was taken"
+        self.check()
+
+    def check(self) -> None:
+        here = set(archived(self.ws))
+        here |= {sha((self.ws.inbox_dir / n).read_bytes()) for n in walk_files(self.ws.inbox_dir)}
+        assert self.dropped <= here, "nothing lost"
+        if read_manifests(self.ws.outbox_dir, limit=1):
+            assert_outbox_consistent(self.ws)
+            units = units_summary(self.ws)
+            assert sorted(units) == sorted(u[0] for u in UNITS), "each unit once"
+            current = {n: u["sha256"] for n, u in units.items() if u["status"] == "accepted"}
+            assert current == self.expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_sequences_of_drops_and_passes(tmp_path, seed):
+    rng = random.Random(seed)
+    model = InboxModel(tmp_path / "ws")
+    for _ in range(12):
+        action = rng.choices(["drop", "again", "noise", "run"], weights=[5, 1, 1, 3])[0]
+        if action == "drop":
+            unit, version = rng.choice([EDU, HEALTH]), rng.randint(0, 2)
+            model.drop_file(unit, version, valid=rng.random() < 0.7, reuse=rng.random() < 0.2)
+        elif action == "again":
+            model.drop_same_bytes_again()
+        elif action == "noise":
+            model.drop_noise()
+        else:
+            model.run_pass()
+    model.run_pass()
+    assert sum(model.passes) > 0
