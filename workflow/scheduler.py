@@ -25,8 +25,8 @@ LOG_NAME = "workflow.log"
 log = logging.getLogger("workflow")
 
 
-def setup_logging(state_dir: Path) -> logging.Handler:
-    """Timestamped lines to stderr and to the workspace log file; returns the file handler."""
+def setup_logging(state_dir: Path) -> list[logging.Handler]:
+    """Timestamped lines to stderr and to the workspace log file; returns the handlers added."""
     state_dir.mkdir(parents=True, exist_ok=True)
     fmt = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
     file_handler = logging.FileHandler(state_dir / LOG_NAME, encoding="utf-8")
@@ -35,7 +35,7 @@ def setup_logging(state_dir: Path) -> logging.Handler:
         handler.setFormatter(fmt)
         log.addHandler(handler)
     log.setLevel(logging.INFO)
-    return file_handler
+    return handlers
 
 
 def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
@@ -47,17 +47,27 @@ def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
     except WorkflowError as exc:
         log.error("本次处理失败：%s（下次计划时间重试）", exc)
     except Exception as exc:
-        log.exception("本次处理出现程序内部错误（%s: %s），下次计划时间重试。", type(exc).__name__, exc)
+        log.exception(
+            "本次处理出现程序内部错误（%s: %s），下次计划时间重试。", type(exc).__name__, exc
+        )
     else:
         log.info(summary.describe().replace("\n", " | "))
 
 
 def _install_signals(stop: threading.Event) -> dict[int, object]:
+    """First SIGINT/SIGTERM: finish the current pass, then stop. A second Ctrl+C aborts at once."""
     if threading.current_thread() is not threading.main_thread():
         return {}
+
+    def handle(signum: int, frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+        log.info("收到停止信号：本次处理完成后退出（再按一次 Ctrl+C 立即中止）。")
+
     previous = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, lambda *_: stop.set())
+        previous[sig] = signal.signal(sig, handle)
     return previous
 
 
@@ -70,10 +80,14 @@ def run_forever(
 ) -> None:
     """Pass at start, then every ``every_minutes`` (``every_seconds`` overrides, for tests)."""
     stop = stop or threading.Event()
-    handler = setup_logging(settings.state_dir)
+    handlers = setup_logging(settings.state_dir)
     previous = _install_signals(stop)
     interval = every_seconds or settings.every_minutes * 60
-    log.info("开始定时处理：每 %s 分钟处理一次收件箱 %s（Ctrl+C 结束）。", f"{interval / 60:g}", settings.inbox_dir)
+    log.info(
+        "开始定时处理：每 %s 分钟处理一次收件箱 %s（Ctrl+C 结束）。",
+        f"{interval / 60:g}",
+        settings.inbox_dir,
+    )
     jobs = schedule.Scheduler()
     jobs.every(interval).seconds.do(one_pass, settings, clock)
     try:
@@ -86,5 +100,6 @@ def run_forever(
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)  # type: ignore[arg-type]
-        log.removeHandler(handler)
-        handler.close()
+        for handler in handlers:
+            log.removeHandler(handler)
+            handler.close()
