@@ -196,13 +196,16 @@ class Ledger:
             )
 
     # -- files --------------------------------------------------------------------------------
-    def _rows(self, where: str = "", args: Sequence[Any] = ()) -> list[FileRow]:
-        sql = f"SELECT {', '.join(_FILE_COLUMNS)} FROM files {where}"
+    def _rows(
+        self, where: str = "", args: Sequence[Any] = (), *, light: bool = False
+    ) -> list[FileRow]:
+        cols = [("'{}'" if light and c == "result" else c) for c in _FILE_COLUMNS]
+        sql = f"SELECT {', '.join(cols)} FROM files {where}"
         return [FileRow(*r) for r in self.conn.execute(sql, args)]
 
-    def files(self) -> list[FileRow]:
-        """Every file, in arrival order."""
-        return self._rows("ORDER BY id")
+    def files(self, *, light: bool = False) -> list[FileRow]:
+        """Every file, in arrival order; ``light`` leaves out the checked values (``result``)."""
+        return self._rows("ORDER BY id", light=light)
 
     def file(self, file_id: int) -> FileRow | None:
         rows = self._rows("WHERE id = ?", (file_id,))

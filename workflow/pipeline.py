@@ -46,6 +46,7 @@ from workflow.publish import (
     fsync_dir,
     fsync_file,
     manifest_files,
+    manifest_paths,
     prune,
     publish,
     read_manifests,
@@ -189,7 +190,7 @@ class _Pass:
             if not original.exists() and stored.exists():
                 self.ledger.update_file(row.id, state="archived")
                 self.summary.recovered += 1
-        for row in self.ledger.files():
+        for row in self.ledger.files(light=True):
             stored = self.s.path(Path(row.archive_path))
             if row.state == "archived" and not stored.exists():
                 self._refile_missing(row, stored)
@@ -475,15 +476,16 @@ class _Pass:
         return digest.hexdigest()
 
     def publish_if_needed(self) -> None:
-        rows = self.ledger.files()
+        rows = self.ledger.files(light=True)
         current = self.ledger.current()
         states = unit_states(self.s, rows, current)
         self.summary.units_accepted = sum(s.status == "accepted" for s in states)
         self.summary.units_rejected = sum(s.status == "rejected" for s in states)
-        manifests = read_manifests(self.outbox)
         config = self.config_hash()
-        if manifests and not self.ledger.needs_publish(config):
+        if manifest_paths(self.outbox) and not self.ledger.needs_publish(config):
             return
+        manifests = read_manifests(self.outbox)
+        rows = self.ledger.files()
         records = build_records(self.s, rows, current, outbox_prefix=outbox_prefix(self.s))
         staging = staging_dir(self.outbox, self.run_id)
         staging.mkdir(parents=True, exist_ok=True)

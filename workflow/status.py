@@ -165,7 +165,7 @@ class StatusReport:
 def workspace_status(settings: Settings) -> StatusReport:
     """The roster against the ledger (reads only; safe while a pass runs)."""
     with Ledger.open(settings.state_dir) as ledger:
-        rows = ledger.files()
+        rows = ledger.files(light=True)
         current = ledger.current()
         waiting = sorted(ledger.sightings())
     strays = [r for r in rows if r.status == "rejected" and not _canonical(settings, r.unit)]
