@@ -172,7 +172,7 @@ class _Pass:
         self.state = settings.state_dir
         self.outbox = settings.outbox_dir
         self.prefix = outbox_prefix(settings) + "/"
-        seq = max([run_seq(p["run_id"]) for p in read_manifests(self.outbox, limit=1)] + [0])
+        seq = max([run_seq(p.stem) for p in manifest_paths(self.outbox)[:1]] + [0])
         self.run_id = ledger.start_run(self.stamp, now.strftime("%Y%m%d-%H%M%S"), seq)
         self.summary = PassSummary(self.run_id, self.outbox, units_total=len(settings.units))
 
