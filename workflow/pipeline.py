@@ -441,13 +441,19 @@ class _Pass:
         out = self.state / "outgoing" / job.token / name
         out.parent.mkdir(parents=True, exist_ok=True)
         when = first.arrived[:16].replace("T", " ")
+        status = _STATUS_CN.get(first.status, first.status)
         text = (
-            f"# 回执：{job.cand.name}\n\n"
-            f"- 处理时间：{self.stamp[:16].replace('T', ' ')}\n"
-            f"- 结果：**与已报送文件相同**，本次不重复计入。\n"
-            f"- 相同的文件：{when} 报送的「{first.original_name}」（处理结果：{_STATUS_CN.get(first.status, first.status)}）\n"
-            f"- SHA-256：`{job.sha256}`\n\n"
-            "如需更正数据，请修改后重新报送。\n"
+            "# 政府信息公开工作年度报告 报送回执\n\n"
+            f"- 单位：{first.unit or '（未能识别）'}\n"
+            f"- 文件名：{job.cand.name}\n"
+            f"- SHA-256：{job.sha256}\n"
+            f"- 接收时间：{self.stamp[:16].replace('T', ' ')}\n"
+            f"- 结论：与已报送文件相同（重复报送），本次不重复计入\n\n"
+            "## 说明\n\n"
+            f"本文件与 {when} 报送的「{first.original_name}」内容完全相同（处理结果：{status}），"
+            "已存档备查，汇总仍以原文件为准。\n\n"
+            "## 下一步\n\n"
+            "无需再次报送。如需更正数据，请修改报表后重新报送，以最后一次通过校验的文件为准。\n"
         )
         out.write_text(text, "utf-8")
         fsync_file(out)
