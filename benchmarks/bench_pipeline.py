@@ -100,7 +100,9 @@ def bench(n: int, pdf: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="submissions per run")
-    parser.add_argument("--pdf", action="store_true", help="also convert reports to PDF (LibreOffice)")
+    parser.add_argument(
+        "--pdf", action="store_true", help="also convert reports to PDF (LibreOffice)"
+    )
     args = parser.parse_args()
     for n in args.n:
         bench(n, args.pdf)
