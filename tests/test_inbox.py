@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 import zipfile
@@ -201,3 +202,16 @@ def test_vanished_file_is_neither_ready_nor_waiting(tmp_path):
 def test_safe_name(text, expected):
     assert safe_name(text) == expected
     assert Path(safe_name(text)).name == safe_name(text)
+
+
+@pytest.mark.parametrize(
+    "age", [-3600, 2 * 365 * 86400], ids=["mtime-in-the-future", "mtime-two-years-old"]
+)
+def test_misleading_mtime_does_not_matter(tmp_path, age):
+    """H5: stability is measured on our clock between two looks, never as now − mtime."""
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(_xlsx_bytes())
+    stamp = time.time() - age
+    os.utime(path, (stamp, stamp))
+    scan = _settle(tmp_path, settle_seconds=0.05)
+    assert [c.rel for c in scan.ready] == ["a.xlsx"]
