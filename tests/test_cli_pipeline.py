@@ -150,6 +150,7 @@ def test_status_lists_every_unit(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "已报 2/2 个单位（已通过 1，未通过 1，未报送 0）" in lines[0]
+    assert lines[1].startswith("最近一次处理：") and lines[1].endswith("完成，处理文件 2 个")
     assert any(
         line.startswith(EDU) and "已通过" in line and "教育局年报.xlsx" in line for line in lines
     )

@@ -292,6 +292,14 @@ class Ledger:
                 (finished, status, processed, run_id),
             )
 
+    def last_run(self) -> dict[str, Any] | None:
+        """The latest finished pass: started, status (ok/failed), files processed."""
+        row = self.conn.execute(
+            "SELECT run_id, started, status, processed FROM runs WHERE status != 'running' "
+            "ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return dict(row) if row else None
+
     def unpublished_changes(self) -> list[dict[str, str]]:
         rows = self.conn.execute(
             "SELECT unit, field, label, old, new FROM changes WHERE published = 0 ORDER BY id"

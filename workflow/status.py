@@ -132,6 +132,7 @@ class StatusReport:
     states: list[UnitState]
     strays: list[FileRow] = field(default_factory=list)  # files of no roster unit
     waiting: list[str] = field(default_factory=list)
+    last_run: dict | None = None
 
     def count(self, status: str) -> int:
         return sum(s.status == status for s in self.states)
@@ -145,6 +146,14 @@ class StatusReport:
             f"未通过 {self.count('rejected')}，未报送 {self.count('missing')}）",
             "",
         ]
+        if self.last_run:
+            when = self.last_run["started"][:16].replace("T", " ")
+            result = "完成" if self.last_run["status"] == "ok" else "失败（详见日志）"
+            lines.insert(
+                1, f"最近一次处理：{when}，{result}，处理文件 {self.last_run['processed']} 个"
+            )
+        else:
+            lines.insert(1, "尚未处理过收件箱。运行 `workflow --once` 处理一遍。")
         name_w = max([_width(s.unit.name) for s in self.states] + [8]) + 2
         lines.append(_pad("单位", name_w) + _pad("状态", 26) + _pad("报送时间", 18) + "文件")
         for s in self.states:
@@ -168,10 +177,10 @@ def workspace_status(settings: Settings) -> StatusReport:
         rows = ledger.files(light=True)
         current = ledger.current()
         waiting = sorted(ledger.sightings())
+        last = ledger.last_run()
     strays = [r for r in rows if r.status == "rejected" and not _canonical(settings, r.unit)]
-    return StatusReport(
-        settings.district, settings.year, unit_states(settings, rows, current), strays, waiting
-    )
+    states = unit_states(settings, rows, current)
+    return StatusReport(settings.district, settings.year, states, strays, waiting, last)
 
 
 def outbox_prefix(settings: Settings) -> str:
