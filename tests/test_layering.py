@@ -3,9 +3,23 @@
 import subprocess
 import sys
 
-IO_LIBRARIES = ("openpyxl", "xlsxwriter", "docxtpl", "docx", "schedule", "python_calamine", "jinja2")
-PURE_MODULES = ("workflow.spec", "workflow.findings", "workflow.submission", "workflow.records",
-                "workflow.rules", "workflow.rollup")
+IO_LIBRARIES = (
+    "openpyxl",
+    "xlsxwriter",
+    "docxtpl",
+    "docx",
+    "schedule",
+    "python_calamine",
+    "jinja2",
+)
+PURE_MODULES = (
+    "workflow.spec",
+    "workflow.findings",
+    "workflow.submission",
+    "workflow.records",
+    "workflow.rules",
+    "workflow.rollup",
+)
 
 
 def test_pure_core_imports_no_io_libraries():

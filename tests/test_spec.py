@@ -24,16 +24,42 @@ def test_table_sizes(format_id, active, apply_rows):
 @pytest.mark.parametrize(
     "field_id",
     [
-        "active_rules_issued", "active_rules_repealed", "active_rules_in_force",
-        "active_normative_issued", "active_normative_repealed", "active_normative_in_force",
-        "active_license_decisions", "active_penalty_decisions", "active_coercion_decisions",
-        "active_fee_amount", "apply_new_natural", "apply_denied_third_party_total",
-        "apply_total_total", "apply_carry_over_legal", "apply_other_no_fee_natural",
-        "review_upheld", "suit_after_review_total", "unit_name", "report_year", "report_date",
-        "website_url", "contact_address", "contact_postcode", "contact_phone", "contact_person",
-        "overview_active_count", "text_active", "text_request", "text_management",
-        "text_platform", "text_supervision", "text_problems", "text_other",
-        "fee_notice_count", "fee_notice_amount_yuan", "fee_collected_yuan",
+        "active_rules_issued",
+        "active_rules_repealed",
+        "active_rules_in_force",
+        "active_normative_issued",
+        "active_normative_repealed",
+        "active_normative_in_force",
+        "active_license_decisions",
+        "active_penalty_decisions",
+        "active_coercion_decisions",
+        "active_fee_amount",
+        "apply_new_natural",
+        "apply_denied_third_party_total",
+        "apply_total_total",
+        "apply_carry_over_legal",
+        "apply_other_no_fee_natural",
+        "review_upheld",
+        "suit_after_review_total",
+        "unit_name",
+        "report_year",
+        "report_date",
+        "website_url",
+        "contact_address",
+        "contact_postcode",
+        "contact_phone",
+        "contact_person",
+        "overview_active_count",
+        "text_active",
+        "text_request",
+        "text_management",
+        "text_platform",
+        "text_supervision",
+        "text_problems",
+        "text_other",
+        "fee_notice_count",
+        "fee_notice_amount_yuan",
+        "fee_collected_yuan",
     ],
 )
 def test_gov2021_field_ids_of_the_reference(field_id):
@@ -43,10 +69,18 @@ def test_gov2021_field_ids_of_the_reference(field_id):
 @pytest.mark.parametrize(
     "field_id",
     [
-        "active_rules_made", "active_rules_published", "active_rules_total",
-        "active_license_prev", "active_license_change", "active_service_decisions",
-        "active_fee_prev", "active_fee_change", "active_procurement_projects",
-        "active_procurement_amount", "apply_other_natural", "apply_other_total",
+        "active_rules_made",
+        "active_rules_published",
+        "active_rules_total",
+        "active_license_prev",
+        "active_license_change",
+        "active_service_decisions",
+        "active_fee_prev",
+        "active_fee_change",
+        "active_procurement_projects",
+        "active_procurement_amount",
+        "apply_other_natural",
+        "apply_other_total",
     ],
 )
 def test_gov2019_field_ids_of_the_reference(field_id):
@@ -59,7 +93,9 @@ def test_kinds():
     assert s19.fields["active_license_change"].kind == "signed"
     assert s19.fields["active_procurement_amount"].kind == "money"
     assert [f.id for f in s21.numeric_fields if f.kind == "money"] == [
-        "fee_notice_amount_yuan", "fee_collected_yuan", "active_fee_amount",
+        "fee_notice_amount_yuan",
+        "fee_collected_yuan",
+        "active_fee_amount",
     ]
 
 

@@ -91,8 +91,12 @@ def _run_once(config_path: Path) -> int:
 @click.option("--district", required=True, help="区（县）名称，如 长乐区。")
 @click.option("--year", required=True, type=int, help="报告年度，如 2025。")
 @click.option(
-    "--format", "format_id", default="gov2021", type=click.Choice(["gov2021", "gov2019"]),
-    show_default=True, help="报告格式。",
+    "--format",
+    "format_id",
+    default="gov2021",
+    type=click.Choice(["gov2021", "gov2019"]),
+    show_default=True,
+    help="报告格式。",
 )
 def init(directory: Path, district: str, year: int, format_id: str) -> None:
     """创建一个工作区：配置文件（含示例单位名单）、inbox/、outbox/、archive/。"""
@@ -100,7 +104,9 @@ def init(directory: Path, district: str, year: int, format_id: str) -> None:
 
     config = create_workspace(directory, district=district, year=year, format_id=format_id)
     click.echo(f"已创建工作区：{config.parent}")
-    click.echo(f"请编辑 {config} 中的单位名单 [[units]]，然后运行 `workflow template` 生成填报模板。")
+    click.echo(
+        f"请编辑 {config} 中的单位名单 [[units]]，然后运行 `workflow template` 生成填报模板。"
+    )
     click.echo(f"区政府年度报告的正文请在 {config.parent / '区报告正文.md'} 中撰写。")
 
 
@@ -108,7 +114,12 @@ def init(directory: Path, district: str, year: int, format_id: str) -> None:
 @CONFIG_OPTION
 @click.option("--unit", help="预填单位名称（须在单位名单中）。")
 @click.option("--out", type=click.Path(path_type=Path), help="输出文件路径。")
-@click.option("--format", "format_id", type=click.Choice(["gov2021", "gov2019"]), help="不读配置，直接生成该格式的空白模板。")
+@click.option(
+    "--format",
+    "format_id",
+    type=click.Choice(["gov2021", "gov2019"]),
+    help="不读配置，直接生成该格式的空白模板。",
+)
 def template(config_path: Path, unit: str | None, out: Path | None, format_id: str | None) -> None:
     """生成填报模板（xlsx）：空白模板，或预填某单位名称和年度的模板。"""
     from workflow.template_xlsx import make_template
@@ -198,13 +209,19 @@ def check_templates_command(config_path: Path) -> None:
 
 @cli.command("export-rollup")
 @CONFIG_OPTION
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="输出文件路径（xlsx）。")
-@click.option("--allow-incomplete", is_flag=True, help="尚有单位未报送或未通过时仍导出（数据不完整）。")
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="输出文件路径（xlsx）。"
+)
+@click.option(
+    "--allow-incomplete", is_flag=True, help="尚有单位未报送或未通过时仍导出（数据不完整）。"
+)
 def export_rollup_command(config_path: Path, out: Path, allow_incomplete: bool) -> None:
     """把全区汇总数导出为填好的报送模板，供上级（市级）汇总。"""
     from workflow.export import export_rollup
 
-    result = export_rollup(_settings(config_path), out, now=_now(), allow_incomplete=allow_incomplete)
+    result = export_rollup(
+        _settings(config_path), out, now=_now(), allow_incomplete=allow_incomplete
+    )
     click.echo(result.describe())
 
 
@@ -224,5 +241,8 @@ def main() -> None:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:  # the one place an unexpected failure becomes an exit code
-        click.echo(f"程序内部错误（{type(exc).__name__}: {exc}）。请将此信息连同日志发给维护人员。", err=True)
+        click.echo(
+            f"程序内部错误（{type(exc).__name__}: {exc}）。请将此信息连同日志发给维护人员。",
+            err=True,
+        )
         sys.exit(EXIT_UNEXPECTED)

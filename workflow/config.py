@@ -52,7 +52,9 @@ class Settings:
     state: Path = Path(".workflow")  # ledger, lock, logs (local disk)
     every_minutes: int = 10
     settle_seconds: float = 2.0
-    blank_policy: str = "error"  # blank, "/", "无", "—" in a number cell: error, or warning counted as 0
+    blank_policy: str = (
+        "error"  # blank, "/", "无", "—" in a number cell: error, or warning counted as 0
+    )
     max_file_mb: int = 20
     previous_summary: Path | None = None  # last year's summary.json
     district_text: Path | None = None  # the district's own narrative for its report
@@ -110,7 +112,13 @@ def _require(section: dict[str, Any], key: str, kind: type, path: Path, where: s
     return value
 
 
-_KIND_NAMES = {str: "文字（加英文引号）", int: "整数", float: "数字", list: "列表", bool: "true/false"}
+_KIND_NAMES = {
+    str: "文字（加英文引号）",
+    int: "整数",
+    float: "数字",
+    list: "列表",
+    bool: "true/false",
+}
 
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:
@@ -142,10 +150,13 @@ def _parse_units(raw: Any, path: Path) -> tuple[Unit, ...]:
         name = _require(item, "name", str, path, "units").strip()
         category = item.get("category", "部门")
         if category not in CATEGORIES:
-            raise _fail(path, f"单位「{name}」的 category 应为 {' 或 '.join(CATEGORIES)}，现为 {category!r}。")
+            raise _fail(
+                path,
+                f"单位「{name}」的 category 应为 {' 或 '.join(CATEGORIES)}，现为 {category!r}。",
+            )
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise _fail(path, f"单位「{name}」的 aliases 应为文字列表，如 [\"区人社局\"]。")
+            raise _fail(path, f'单位「{name}」的 aliases 应为文字列表，如 ["区人社局"]。')
         unit = Unit(
             name=name,
             category=category,
@@ -156,7 +167,9 @@ def _parse_units(raw: Any, path: Path) -> tuple[Unit, ...]:
         for n in unit.names:
             key = "".join(n.split())
             if key in seen:
-                raise _fail(path, f"单位名单中「{n}」重复（已用于「{seen[key]}」）。请删去重复的一项。")
+                raise _fail(
+                    path, f"单位名单中「{n}」重复（已用于「{seen[key]}」）。请删去重复的一项。"
+                )
             seen[key] = name
         units.append(unit)
     return tuple(units)
@@ -174,7 +187,9 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         raise _fail(path, f"district.year = {year} 不是有效的年度。")
     fmt = district.get("format", "gov2021")
     if fmt not in FORMAT_IDS:
-        raise _fail(path, f"district.format = {fmt!r} 不是已知的报告格式，可选：{'、'.join(FORMAT_IDS)}。")
+        raise _fail(
+            path, f"district.format = {fmt!r} 不是已知的报告格式，可选：{'、'.join(FORMAT_IDS)}。"
+        )
     paths = data.get("paths", {})
     schedule = data.get("schedule", {})
     check = data.get("check", {})
@@ -185,7 +200,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         raise _fail(path, f"schedule.every_minutes 应为不小于 1 的整数，现为 {every!r}。")
     policy = check.get("blank_policy", "error")
     if policy not in BLANK_POLICIES:
-        raise _fail(path, f"check.blank_policy 应为 \"error\" 或 \"warning\"，现为 {policy!r}。")
+        raise _fail(path, f'check.blank_policy 应为 "error" 或 "warning"，现为 {policy!r}。')
     for key in ("inbox", "outbox", "archive", "state"):
         if key in paths and not isinstance(paths[key], str):
             raise _fail(path, f"paths.{key} 应为文件夹路径文字。")

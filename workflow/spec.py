@@ -210,7 +210,9 @@ def _grid_fields(grid: Grid, part: Part, table_name: str) -> list[Field]:
     return out
 
 
-def _grid_equations(grid: Grid, row_total_rule: str, checks: list[dict[str, Any]]) -> list[Equation]:
+def _grid_equations(
+    grid: Grid, row_total_rule: str, checks: list[dict[str, Any]]
+) -> list[Equation]:
     """Row totals (the total column), column totals (computed rows) and explicit checks."""
     total_cols = [c for c in grid.columns if c.computed]
     part_cols = [c for c in grid.columns if not c.computed]
@@ -274,7 +276,9 @@ def _parse_format(data: dict[str, Any]) -> Format:
         )
     narratives = tuple(Narrative(n["id"], n["section"], n["label"]) for n in data["narrative"])
     for n in narratives:
-        fields.append(Field(id=n.id, label=f"{n.section}、{n.label}", kind="text", part="narrative"))
+        fields.append(
+            Field(id=n.id, label=f"{n.section}、{n.label}", kind="text", part="narrative")
+        )
 
     blocks = tuple(
         Block(
@@ -315,7 +319,9 @@ def _parse_format(data: dict[str, Any]) -> Format:
         prefix="",
         title=rv["title"],
         columns=tuple(_column(c) for c in rv["columns"]),
-        rows=tuple(Row(id=g["id"], label=g["label"], group=g.get("parent", "")) for g in rv["groups"]),
+        rows=tuple(
+            Row(id=g["id"], label=g["label"], group=g.get("parent", "")) for g in rv["groups"]
+        ),
     )
     fields += _grid_fields(apply, "apply", "表三")
     fields += _grid_fields(review, "review", "表四")
