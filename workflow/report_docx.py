@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,17 @@ from workflow.spec import Format, load_format
 
 UNIT_TEMPLATE = "unit_report.docx"
 DISTRICT_TEMPLATE = "district_report.docx"
-PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "docx"
+
+
+def _project_templates() -> Path:
+    """templates/docx of the repository, or the copy installed as package data."""
+    repository = Path(__file__).resolve().parent.parent / "templates" / "docx"
+    if repository.is_dir():
+        return repository
+    return Path(str(resources.files("workflow.templates") / "docx"))
+
+
+PROJECT_TEMPLATES = _project_templates()
 _RENDERED = re.compile(r"word/(document|header\d*|footer\d*)\.xml|docProps/core\.xml")
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)

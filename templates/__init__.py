@@ -1,0 +1,1 @@
+"""The project's report templates (docx) and committed department templates (xlsx), as package data."""
