@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 UNIT_REPORT_FOLDER = "单位报告"
 DASHBOARD_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
+PDF_BATCH = 40  # documents per soffice run: each run has its own timeout
 
 
 def unit_report_name(unit: str, year: int) -> str:
@@ -152,8 +153,11 @@ def _pdf_copies(settings: Settings, docs: Sequence[Path]) -> Mapping[Path, Path]
     if todo:
         work = cache / "work"
         shutil.rmtree(work, ignore_errors=True)
-        result = convert_to_pdf(todo, work)
-        _log_notices(result.notices)
+        notices: list[str] = []
+        for start in range(0, len(todo), PDF_BATCH):
+            result = convert_to_pdf(todo[start : start + PDF_BATCH], work)
+            notices += [n for n in result.notices if n not in notices]
+        _log_notices(notices)
         for doc in todo:
             made = work / f"{doc.stem}.pdf"
             if made.exists():
