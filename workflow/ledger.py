@@ -101,7 +101,7 @@ class FileRow:
     run_id: str
 
     @property
-    def feedback_paths(self) -> dict[str, str]:
+    def feedback_paths(self) -> dict[str, Any]:
         return json.loads(self.feedback)
 
     @property
