@@ -167,7 +167,7 @@ def _change(now: Number, before: Number | None) -> str:
     if now == before:
         return "，与上年持平"
     word = "增长" if now > before else "下降"
-    return f"，同比{word}{percent(abs(now - before), before)}"
+    return f"，同比{word}{percent(abs(Decimal(now) - Decimal(before)), before)}"
 
 
 def review_sentences(values: Mapping[str, Number], year: int, subject: str) -> list[str]:

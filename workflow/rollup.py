@@ -196,7 +196,7 @@ def _unit_entry(spec: Format, record: UnitRecord) -> dict[str, Any]:
 
 
 def _median(values: Sequence[Number]) -> Decimal:
-    return Decimal(statistics.median(values)) if values else Decimal(0)
+    return Decimal(statistics.median([Decimal(v) for v in values])) if values else Decimal(0)
 
 
 def outcome_groups(spec: Format) -> dict[str, list[str]]:

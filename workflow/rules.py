@@ -122,8 +122,10 @@ def as_decimal(value: object) -> Decimal | None:
             number = Decimal(value.strip().replace(",", ""))
         elif isinstance(value, float):
             number = Decimal(repr(value))
-        else:
+        elif isinstance(value, int | Decimal):
             number = Decimal(value)
+        else:
+            return None
     except (InvalidOperation, TypeError, ValueError, OverflowError):
         return None
     return number if number.is_finite() else None
