@@ -186,6 +186,7 @@ def _place(
     """Write one layout cell (label, header or field) at its place on 汇总."""
     r0, r1 = top + cell.row, top + cell.end_row
     c0, c1 = cols
+    value: float | int | str | None
     if cell.field:
         field = spec.fields[cell.field]
         value, fmt = _num(totals.get(cell.field, 0)), st.number(field, total=field.computed)
