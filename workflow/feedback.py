@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
@@ -193,7 +193,7 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> None:
         cell.comment = comment
 
 
-def _put(ws: Worksheet, row: int, col: int, value: object):
+def _put(ws: Worksheet, row: int, col: int, value: str | int) -> Cell | MergedCell:
     """Write a value; a string is always stored as text (never a formula)."""
     cell = ws.cell(row, col)
     cell.value = value
@@ -247,7 +247,13 @@ def _rule_label(rule: str) -> str:
 
 def _finding_row(ws: Worksheet, row: int, n: int, f: Finding) -> None:
     where = f.cells[0] if f.cells else "整个文件"
-    values = (n, SEVERITY_NAMES[f.severity], _rule_label(f.rule), where, f.message)
+    values: tuple[str | int, ...] = (
+        n,
+        SEVERITY_NAMES[f.severity],
+        _rule_label(f.rule),
+        where,
+        f.message,
+    )
     for col, value in enumerate(values, start=1):
         cell = _put(ws, row, col, value)
         cell.border = _BORDER
