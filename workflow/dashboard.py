@@ -530,7 +530,7 @@ def _charts(
     previous = summary.get("previous") or {}
     if previous.get("totals"):
         prev_totals = previous["totals"]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for fid, label in KEY_INDICATORS:
             if fid in spec.fields:
                 now_v, old_v = _as_decimal(totals.get(fid)), _as_decimal(prev_totals.get(fid))
