@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeGuard
 
 from workflow.ledger import Sighting
 
@@ -165,7 +166,7 @@ def settle(
     return Scan(ready, waiting, sightings)
 
 
-def _same(prev: Sighting | None, cand: Candidate) -> bool:
+def _same(prev: Sighting | None, cand: Candidate) -> TypeGuard[Sighting]:
     return prev is not None and prev.size == cand.size and prev.mtime_ns == cand.mtime_ns
 
 
