@@ -14,6 +14,7 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ UNIT_REPORT_FOLDER = "单位报告"
 DASHBOARD_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
 PDF_BATCH = 40  # documents per soffice run: each run has its own timeout
+PDF_PROCESSES = 2  # soffice runs at a time
 
 
 def unit_report_name(unit: str, year: int) -> str:
@@ -145,24 +147,17 @@ def _log_notices(notices: Sequence[str]) -> None:
 
 
 def _pdf_copies(settings: Settings, docs: Sequence[Path]) -> Mapping[Path, Path]:
-    """PDF beside each .docx; cached by the .docx's SHA-256 so unchanged documents are not redone."""
+    """PDF beside each .docx; cached by the .docx's SHA-256 so unchanged documents are not redone.
+
+    Documents are converted in batches, two soffice processes at a time (one per core of the
+    machines this runs on); cached PDFs no document uses any more are removed.
+    """
     cache = settings.state_dir / "pdf-cache"
     cache.mkdir(parents=True, exist_ok=True)
     keys = {doc: hashlib.sha256(doc.read_bytes()).hexdigest() for doc in docs}
     todo = [doc for doc in docs if not (cache / f"{keys[doc]}.pdf").exists()]
     if todo:
-        work = cache / "work"
-        shutil.rmtree(work, ignore_errors=True)
-        notices: list[str] = []
-        for start in range(0, len(todo), PDF_BATCH):
-            result = convert_to_pdf(todo[start : start + PDF_BATCH], work)
-            notices += [n for n in result.notices if n not in notices]
-        _log_notices(notices)
-        for doc in todo:
-            made = work / f"{doc.stem}.pdf"
-            if made.exists():
-                made.replace(cache / f"{keys[doc]}.pdf")
-        shutil.rmtree(work, ignore_errors=True)
+        _convert_into_cache(todo, keys, cache)
     pdfs: dict[Path, Path] = {}
     for doc in docs:
         cached = cache / f"{keys[doc]}.pdf"
@@ -170,4 +165,27 @@ def _pdf_copies(settings: Settings, docs: Sequence[Path]) -> Mapping[Path, Path]
             target = doc.with_suffix(".pdf")
             shutil.copyfile(cached, target)
             pdfs[doc] = target
+    used = {f"{key}.pdf" for key in keys.values()}
+    for old in cache.glob("*.pdf"):
+        if old.name not in used:
+            old.unlink(missing_ok=True)
     return pdfs
+
+
+def _convert_into_cache(todo: Sequence[Path], keys: Mapping[Path, str], cache: Path) -> None:
+    work = cache / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    batches = [todo[i : i + PDF_BATCH] for i in range(0, len(todo), PDF_BATCH)]
+    folders = [work / str(i) for i in range(len(batches))]
+    with ThreadPoolExecutor(max_workers=PDF_PROCESSES) as pool:
+        results = list(pool.map(convert_to_pdf, batches, folders))
+    notices: list[str] = []
+    for result in results:
+        notices += [n for n in result.notices if n not in notices]
+    _log_notices(notices)
+    for batch, folder in zip(batches, folders, strict=True):
+        for doc in batch:
+            made = folder / f"{doc.stem}.pdf"
+            if made.exists():
+                made.replace(cache / f"{keys[doc]}.pdf")
+    shutil.rmtree(work, ignore_errors=True)
