@@ -1,0 +1,109 @@
+"""What a pass publishes: reports for accepted units only, summary.json whose paths exist, the
+dashboard, draft marking while units are missing, and PDFs cached by the .docx's content."""
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from workflow import outputs
+from workflow.config import load_settings
+from workflow.demo import sample_texts, sample_values, workspace_config
+from workflow.findings import Finding, Severity
+from workflow.records import UnitRecord
+from workflow.rules import compute_totals
+from workflow.spec import load_format
+
+NOW = datetime(2022, 1, 20, 9, 30).astimezone()
+YEAR = 2021
+UNITS = [
+    ("长乐区教育局", "", "部门", "张三", "0591-1"),
+    ("长乐区卫生健康局", "", "部门", "李四", "0591-2"),
+    ("长乐区吴航街道办事处", "", "街道乡镇", "王五", "0591-3"),
+]
+
+
+def _settings(tmp_path: Path, *, pdf: bool):
+    (tmp_path / "workflow.toml").write_text(
+        workspace_config("长乐区", YEAR, UNITS, pdf=pdf), "utf-8"
+    )
+    return load_settings(tmp_path / "workflow.toml")
+
+
+def _accepted(name: str, category: str) -> UnitRecord:
+    spec = load_format("gov2021")
+    values = compute_totals(spec, sample_values(spec, name))
+    return UnitRecord(
+        name=name,
+        category=category,
+        status="accepted",
+        submitted_at=NOW.isoformat(),
+        sha256="ab" * 32,
+        source=f"archive/{YEAR}/accepted/{name}.xlsx",
+        values=values,
+        texts={**sample_texts(name, YEAR, values, "教育"), "unit_name": name},
+    )
+
+
+def _records(*, complete: bool) -> list[UnitRecord]:
+    records = [_accepted(UNITS[0][0], "部门"), _accepted(UNITS[2][0], "街道乡镇")]
+    if complete:
+        return [*records, _accepted(UNITS[1][0], "部门")]
+    finding = Finding(
+        "R1", Severity.ERROR, "表三「自然人」列不平衡。", cells=("三、依申请公开!D6",)
+    )
+    rejected = UnitRecord(name=UNITS[1][0], category="部门", status="rejected", errors=1,
+                          findings=(finding,))  # fmt: skip
+    return [*records, rejected]
+
+
+def test_outputs_of_an_incomplete_district(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False)
+    out = tmp_path / "staging"
+    written = outputs.write_outputs(settings, _records(complete=False), out, now=NOW, runs=[])
+
+    assert {p.name for p in (out / str(YEAR) / "单位报告").iterdir()} == {
+        "长乐区教育局2021年政府信息公开工作年度报告.docx",
+        "长乐区吴航街道办事处2021年政府信息公开工作年度报告.docx",
+    }
+    assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告（草稿）.docx"
+    summary = json.loads((out / written["summary"]).read_text("utf-8"))
+    assert summary["complete"] is False
+    for rel in summary["outputs"].values():
+        assert (out / rel.removeprefix("outbox/")).exists(), rel
+    by_name = {u["name"]: u for u in summary["units"]}
+    rejected = by_name[UNITS[1][0]]
+    assert rejected["finding_details"][0]["rule"] == "R1"
+    assert "texts" not in rejected
+    assert by_name[UNITS[0][0]]["texts"]["unit_name"] == UNITS[0][0]
+    assert (out / "index.html").read_text("utf-8").count(UNITS[1][0]) >= 1
+
+
+def test_a_complete_district_gets_a_final_report(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False)
+    written = outputs.write_outputs(
+        settings, _records(complete=True), tmp_path / "s", now=NOW, runs=[]
+    )
+    assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告.docx"
+
+
+@pytest.mark.slow
+def test_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    if shutil.which("soffice") is None:
+        pytest.skip("soffice not installed: PDFs are not made")
+    settings = _settings(tmp_path, pdf=True)
+    records = _records(complete=True)
+    first = tmp_path / "first"
+    outputs.write_outputs(settings, records, first, now=NOW, runs=[])
+    pdfs = sorted(p.name for p in first.rglob("*.pdf"))
+    assert len(pdfs) == 4  # three units and the district
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("nothing changed: no document should be converted again")
+
+    monkeypatch.setattr(outputs, "convert_to_pdf", no_conversion)
+    second = tmp_path / "second"
+    outputs.write_outputs(settings, records, second, now=NOW, runs=[])
+    assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
