@@ -30,10 +30,11 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -287,7 +288,7 @@ class _Pass:
             in_pass.add(sha)
         return jobs, dups
 
-    def _checked(self, jobs: list[_Job]):  # type: ignore[no-untyped-def]
+    def _checked(self, jobs: list[_Job]) -> Iterator[tuple[_Job, Any]]:
         """Yield (job, (result, feedback files) | None) in job order; a crash of the checker on one
         file leaves that file in the inbox and is logged, the others go on."""
         from workflow.check import load_previous
@@ -297,7 +298,7 @@ class _Pass:
         workers = min(os.cpu_count() or 1, 4)
         if len(jobs) < POOL_MIN_FILES or workers < 2:
             for job, a in zip(jobs, args, strict=True):
-                yield job, self._guard(job, lambda a=a: _worker_check(*a))
+                yield job, self._guard(job, partial(_worker_check, *a))
             return
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
