@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import schedule
 
@@ -23,6 +25,9 @@ from workflow.errors import BusyError, WorkflowError
 
 LOG_NAME = "workflow.log"
 log = logging.getLogger("workflow")
+
+# What signal.signal returns and takes back: a Python handler, SIG_DFL/SIG_IGN, or None.
+_Handler = Callable[[int, FrameType | None], Any] | int | None
 
 
 def setup_logging(state_dir: Path) -> list[logging.Handler]:
@@ -54,7 +59,7 @@ def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
         log.info(summary.describe().replace("\n", " | "))
 
 
-def _install_signals(stop: threading.Event) -> dict[int, object]:
+def _install_signals(stop: threading.Event) -> dict[signal.Signals, _Handler]:
     """First SIGINT/SIGTERM: finish the current pass, then stop. A second Ctrl+C aborts at once."""
     if threading.current_thread() is not threading.main_thread():
         return {}
@@ -65,7 +70,7 @@ def _install_signals(stop: threading.Event) -> dict[int, object]:
         stop.set()
         log.info("收到停止信号：本次处理完成后退出（再按一次 Ctrl+C 立即中止）。")
 
-    previous = {}
+    previous: dict[signal.Signals, _Handler] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.signal(sig, handle)
     return previous
@@ -89,7 +94,8 @@ def run_forever(
         settings.inbox_dir,
     )
     jobs = schedule.Scheduler()
-    jobs.every(interval).seconds.do(one_pass, settings, clock)
+    # schedule annotates the interval as int but takes float seconds (a timedelta); tests use 0.2 s
+    jobs.every(interval).seconds.do(one_pass, settings, clock)  # type: ignore[arg-type]
     try:
         one_pass(settings, clock)
         while not stop.is_set():
@@ -99,7 +105,7 @@ def run_forever(
         log.info("已停止定时处理。")
     finally:
         for sig, old in previous.items():
-            signal.signal(sig, old)  # type: ignore[arg-type]
+            signal.signal(sig, old)
         for handler in handlers:
             log.removeHandler(handler)
             handler.close()
