@@ -106,7 +106,8 @@ def _rng(name: str) -> random.Random:
 
 def _apply_values(spec: Format, rng: random.Random) -> dict[str, Number]:
     """Part 三, consistent: per column new + carried = results + carry_over (R1, R2)."""
-    grid, out = spec.apply, {}
+    grid = spec.apply
+    out: dict[str, Number] = {}
     results = [r for r in grid.rows if r.result]
     weights = {"granted": 8, "partial": 3, "unable_no_info": 4, "denied_third_party": 1}
     for col in (c for c in grid.columns if not c.computed):
