@@ -319,7 +319,7 @@ class Ledger:
 
     def publishing(self) -> tuple[str, str] | None:
         raw = self.meta("publishing")
-        return tuple(json.loads(raw)) if raw else None  # type: ignore[return-value]
+        return tuple(json.loads(raw)) if raw else None
 
     def mark_unpublishing(self) -> None:
         with self.conn:

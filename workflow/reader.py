@@ -292,8 +292,8 @@ def _fill(
 def _number(sub: Submission, fid: str, raw: object, cell: str, blank_policy: str) -> None:
     f = load_format(sub.format).fields[fid]
     parsed = parse_number(raw, f.kind)
-    if parsed.ok:
-        sub.values[fid] = parsed.value  # type: ignore[assignment]
+    if parsed.ok and parsed.value is not None:  # ok always carries a value
+        sub.values[fid] = parsed.value
         return
     lenient = blank_policy == "warning" and parsed.problem in BLANK_LIKE
     if lenient:
