@@ -11,9 +11,10 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
@@ -157,7 +158,7 @@ def split_ref(ref: str) -> tuple[str, str]:
     return sheet, coord.replace("$", "")
 
 
-def _anchor(ws: Worksheet, coord: str):
+def _anchor(ws: Worksheet, coord: str) -> Cell | MergedCell:
     """The cell to mark: the top-left cell of a merged range."""
     cell = ws[coord]
     if isinstance(cell, MergedCell):
@@ -275,7 +276,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     _save_atomic(path, lambda stream: stream.write(data))
 
 
-def _save_atomic(path: Path, write) -> None:
+def _save_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write through a temporary file in the same folder, then rename: never a half-written file."""
     tmp_name = ""
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -195,7 +195,7 @@ def _info_in(index: _Index, spec: Format) -> Located:
     return out
 
 
-def _best(indexes: Iterable[_Index], find) -> Located:  # noqa: ANN001 - a locator function
+def _best(indexes: Iterable[_Index], find: Callable[[_Index], Located]) -> Located:
     """The sheet where ``find`` locates the most cells (ties: fewest missing labels)."""
     results = [find(ix) for ix in indexes]
     return max(results, key=lambda r: (len(r.cells), -len(r.missing)), default=Located())

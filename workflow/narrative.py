@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from workflow.findings import Finding, Severity
-from workflow.spec import Format
+from workflow.spec import Column, Format, Row
 
 Number = int | Decimal
 
@@ -236,11 +236,11 @@ def _check_stated_cases(
     return findings
 
 
-def _row(spec: Format, row_id: str):
+def _row(spec: Format, row_id: str) -> Row:
     return next(r for r in spec.apply.rows if r.id == row_id)
 
 
-def _total_column(spec: Format):
+def _total_column(spec: Format) -> Column:
     return next(c for c in spec.apply.columns if c.computed)
 
 
