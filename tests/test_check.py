@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from workflow.check import check_file, load_previous
 from workflow.cli import cli
 from workflow.config import load_settings
-from workflow.errors import ConfigError
+from workflow.errors import ConfigError, UsageProblem
 from workflow.layout import field_cells
 from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.spec import load_format
@@ -202,7 +202,10 @@ def test_cli_json(tmp_path):
 
 def test_cli_usage_and_config_problems_exit_2(tmp_path):
     good = seed_file(tmp_path / "good.xlsx")
-    assert run(["check", str(tmp_path / "missing.xlsx")], tmp_path).exit_code == 2
+    with pytest.raises(UsageProblem) as missing:
+        run(["check", str(tmp_path / "missing.xlsx")], tmp_path)
+    assert missing.value.exit_code == 2
+    assert "找不到要校验的文件" in str(missing.value)
     broken = tmp_path / "broken.toml"
     broken.write_text("[district\n", "utf-8")
     from workflow.cli import main

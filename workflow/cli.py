@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from workflow.config import CONFIG_NAME, Settings, load_settings
-from workflow.errors import EXIT_UNEXPECTED, WorkflowError
+from workflow.errors import EXIT_UNEXPECTED, UsageProblem, WorkflowError
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -157,9 +157,7 @@ def demo(directory: Path) -> None:
 
 
 @cli.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @CONFIG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一个对象）。")
 @click.option(
@@ -181,6 +179,9 @@ def check(
 
     from workflow.check import NO_CONFIG_NOTICE, check_paths, describe
 
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise UsageProblem(f"找不到要校验的文件：{'、'.join(missing)}。请检查文件名和所在文件夹。")
     explicit = ctx.get_parameter_source("config_path") is click.core.ParameterSource.COMMANDLINE
     settings = _settings(config_path) if explicit or config_path.exists() else None
     if settings is None:
@@ -228,7 +229,7 @@ def export_rollup_command(config_path: Path, out: Path, allow_incomplete: bool) 
 def main() -> None:
     """Entry point: run the CLI, turn operator errors into one message and an exit code."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -246,3 +247,5 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_UNEXPECTED)
+    # With standalone_mode=False, click returns ctx.exit()'s code instead of raising it.
+    sys.exit(code if isinstance(code, int) else 0)

@@ -2,6 +2,7 @@
 
 * WorkflowError            base; its message is written for the operator, in Chinese
   * ConfigError            workflow.toml missing, unreadable, unknown key, bad value   (exit 2)
+  * UsageProblem           a command was given something it cannot use (a missing file) (exit 2)
   * BusyError              another pass holds the workspace lock                       (exit 3)
   * OutputError            outbox or archive not writable                              (exit 4)
   * TemplateProblem        a docx/xlsx template does not match the data                (exit 4)
@@ -19,6 +20,12 @@ class WorkflowError(Exception):
 
 class ConfigError(WorkflowError):
     """workflow.toml is missing, unreadable or has a bad value."""
+
+    exit_code = 2
+
+
+class UsageProblem(WorkflowError):
+    """A command was given an argument it cannot use."""
 
     exit_code = 2
 
