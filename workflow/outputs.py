@@ -133,6 +133,12 @@ def _add_unit_details(summary: dict[str, Any], records: Sequence[UnitRecord]) ->
             unit["finding_details"] = [f.to_json() for f in record.findings]
             if record.status == "accepted":
                 unit["texts"] = dict(record.texts)
+            if record.newer_rejected:
+                unit["newer_rejected"] = {
+                    "file": record.newer_rejected,
+                    "receipt": record.newer_rejected_receipt,
+                    "errors": record.newer_rejected_errors,
+                }
 
 
 def _log_notices(notices: Sequence[str]) -> None:

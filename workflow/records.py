@@ -36,3 +36,8 @@ class UnitRecord:
     contact_phone: str = ""
     updated: bool = False  # a resubmission replaced an earlier file in the latest pass
     outputs: dict[str, str] = field(default_factory=dict)  # report, feedback, receipt
+    # A file that arrived after the current accepted one and was rejected: the accepted one still
+    # counts, but the coordinator must see that the unit tried to change its figures.
+    newer_rejected: str = ""  # its original file name
+    newer_rejected_receipt: str = ""  # its receipt, relative to the workspace
+    newer_rejected_errors: int = 0
