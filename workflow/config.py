@@ -11,7 +11,7 @@ from workflow.errors import ConfigError
 from workflow.spec import FORMAT_IDS
 
 CONFIG_NAME = "workflow.toml"
-CATEGORIES = ("部门", "街道乡镇")
+CATEGORIES = ("部门", "街道乡镇", "区县")  # 区县: a city's roster lists its districts
 BLANK_POLICIES = ("error", "warning")
 
 _SECTIONS: dict[str, set[str]] = {
@@ -152,7 +152,7 @@ def _parse_units(raw: Any, path: Path) -> tuple[Unit, ...]:
         if category not in CATEGORIES:
             raise _fail(
                 path,
-                f"单位「{name}」的 category 应为 {' 或 '.join(CATEGORIES)}，现为 {category!r}。",
+                f"单位「{name}」的 category 应为 {'、'.join(CATEGORIES)} 之一，现为「{category}」。",
             )
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):

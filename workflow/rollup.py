@@ -143,7 +143,8 @@ def consolidate(spec: Format, records: Sequence[UnitRecord]) -> Rollup:
     named = [(r.name, unit_values(spec, r)) for r in accepted]
     totals = _sum(spec, [v for _, v in named])
     inconsistent = _check_r14(spec, named, totals)
-    categories = list(CATEGORIES) + sorted({r.category for r in records} - set(CATEGORIES))
+    present = {r.category for r in records}
+    categories = [c for c in CATEGORIES if c in present] + sorted(present - set(CATEGORIES))
     by_category = {
         c: _sum(spec, [v for (_, v), r in zip(named, accepted, strict=True) if r.category == c])
         for c in categories
