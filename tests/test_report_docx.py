@@ -200,9 +200,12 @@ def test_seed_unit_report_reproduces_the_seed(tmp_path):
         for line in SEED_TEXTS[n.id].split("\n"):
             assert line.strip() in paras[start + 1 : start + 6], (n.id, line[:20])
     assert "2021年，本机关主动公开政府信息158条" in paras[paras.index("（一）主动公开") + 1]
-    assert paras[paras.index("（二）依申请公开") + 1].startswith(
-        "2021年度，本机关共收到政府信息公开申请2件"
+    # the seed's own text states the count (R6-verified), so the generated sentence is left out
+    assert (
+        paras[paras.index("（二）依申请公开") + 1]
+        == "2021年度，我局受理“依申请公开政府信息”数为2件。"
     )
+    assert not any("本机关共收到政府信息公开申请" in p for p in paras)
     assert paras[-2:] == [SEED_UNIT, "2022年1月26日"]
     assert Document(str(out)).core_properties.title == paras[0].replace("\n", "")
     assert check_tables(out, "gov2019", seed_values("gov2019")) == 22 + 23 * 7 + 15
@@ -625,3 +628,25 @@ def test_template_problems_names_an_unknown_attribute(tmp_path):
     )
     context = unit_report_context(_settings(tmp_path), _seed_record(), now=NOW, draft=False)
     assert any("part_three" in p for p in template_problems(bad, context))
+
+
+def test_district_text_still_marked_as_default_is_flagged_or_refused(tmp_path):
+    from workflow.district_text import default_district_text
+
+    (tmp_path / "区报告正文.md").write_text(default_district_text("长乐区", 2021), "utf-8")
+    s = _settings(tmp_path, "gov2021", district_text=Path("区报告正文.md"))
+    summary = _summary("gov2021", seed_values("gov2021"))
+    with pytest.raises(TemplateProblem, match="仍是系统生成的默认文字.*删除该行"):
+        write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
+    out = tmp_path / "draft.docx"
+    write_district_report(s, summary, out, now=NOW, draft=True)
+    assert any(p.startswith("【待补充】区报告正文") and "【待修改】" in p for p in paragraphs(out))
+
+
+def test_report_tables_keep_rows_together():
+    from workflow.report_tables import report_tables
+
+    xml = report_tables(load_format("gov2021"), seed_values("gov2021"), draft=False)["table_apply"]
+    rows = xml.split("<w:tr>")[1:]
+    assert all("<w:keepNext/>" in r for r in rows[:-1])
+    assert "<w:keepNext/>" not in rows[-1]

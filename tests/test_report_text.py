@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.district_text import default_district_text, parse_district_text
+from workflow.district_text import (
+    PLACEHOLDER_MARK,
+    PLACEHOLDER_TAG,
+    default_district_text,
+    is_placeholder,
+    parse_district_text,
+)
 from workflow.errors import TemplateProblem
 from workflow.report_text import (
     EMPTY_FINAL,
@@ -20,6 +26,7 @@ from workflow.report_text import (
     date_text,
     district_context,
     fee_sentences,
+    jurisdiction,
     number_text,
     paragraphs,
     percent,
@@ -349,3 +356,74 @@ def test_report_title_breaks_before_the_fixed_part(issuer, title):
     from workflow.report_text import report_title
 
     assert report_title(issuer, 2021) == title
+
+
+# --- jurisdiction wording, categories, boilerplate, repeated sentences ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "whole", "office", "government"),
+    [
+        ("长乐区", "全区", "区政府办公室", "长乐区人民政府"),
+        ("福州市", "全市", "市政府办公室", "福州市人民政府"),
+        ("闽侯县", "全县", "县政府办公室", "闽侯县人民政府"),
+        ("鄂托克旗", "全旗", "旗政府办公室", "鄂托克旗人民政府"),
+        ("福州市人民政府", "全市", "市政府办公室", "福州市人民政府"),
+        ("高新技术开发区管委会", "全区", "区政府办公室", "高新技术开发区管委会人民政府"),
+    ],
+)
+def test_jurisdiction_wording(name, whole, office, government):
+    area = jurisdiction(name)
+    assert (area.whole, area.office, area.government) == (whole, office, government)
+
+
+def test_city_district_context_says_quan_shi_and_counts_the_roster_categories():
+    units = [
+        {"name": "长乐区人民政府", "category": "区县", "status": "accepted"},
+        {"name": "闽侯县人民政府", "category": "区县", "status": "missing"},
+        {"name": "市教育局", "category": "部门", "status": "accepted"},
+    ]
+    summary = {"district": "福州市", "year": 2021, "units": units, "totals": seed_values("gov2021")}
+    ctx = district_context(G21, summary, {}, now=NOW, draft=False)
+    assert ctx["compiler"] == "市政府办公室"
+    assert ctx["signer"] == "福州市人民政府"
+    assert ctx["coverage"] == "本报告汇总了2个单位（区县1个、部门1个）的政府信息公开工作情况。"
+    assert ctx["paras"]["text_request"][0].startswith("2021年度，全市共收到")
+    assert "街道乡镇" not in ctx["coverage"]
+
+
+def test_coverage_text_lists_only_present_categories():
+    units = [{"name": "a", "category": "部门", "status": "accepted"}]
+    assert coverage_text(units) == "本报告汇总了1个单位（部门1个）的政府信息公开工作情况。"
+
+
+def test_default_district_text_is_placeholder_until_the_mark_is_deleted():
+    text = default_district_text("福州市", 2021)
+    assert text.startswith(PLACEHOLDER_MARK)
+    assert is_placeholder(text)
+    assert "全市各单位" in text and "全区" not in text
+    edited = "\n".join(line for line in text.split("\n") if PLACEHOLDER_TAG not in line)
+    assert not is_placeholder(edited)
+    assert parse_district_text(text) == parse_district_text(edited)  # the mark is a comment
+    assert not is_placeholder("## 六、其他需要报告的事项\n【待修改】写在正文里的字不算\n")
+
+
+def test_bare_nothing_is_not_appended_to_generated_sentences():
+    values = seed_values("gov2021")
+    ctx = unit_context(
+        G21, name="x", year=2021, values=values, texts={"text_other": "无。"}, now=NOW, draft=True
+    )
+    other = ctx["paras"]["text_other"]
+    assert other == fee_sentences(values, 2021, "本机关")  # no "无。", no 【待补充】
+
+
+def test_generated_request_sentence_is_skipped_when_the_unit_states_the_same_count():
+    values = seed_values("gov2021")
+    new = values["apply_new_total"]
+    same = {"text_request": f"2021年度，我局受理政府信息公开申请{new}件。"}
+    ctx = unit_context(G21, name="x", year=2021, values=values, texts=same, now=NOW, draft=False)
+    assert ctx["paras"]["text_request"] == [same["text_request"]]
+    other = {"text_request": "我局规范办理依申请公开。"}
+    ctx = unit_context(G21, name="x", year=2021, values=values, texts=other, now=NOW, draft=False)
+    assert ctx["paras"]["text_request"][0].startswith("2021年度，本机关共收到政府信息公开申请")
+    assert ctx["paras"]["text_request"][1] == other["text_request"]

@@ -27,13 +27,19 @@ from docxtpl import DocxTemplate
 from markupsafe import Markup, escape
 
 from workflow.config import Settings
-from workflow.district_text import default_district_text, parse_district_text
+from workflow.district_text import (
+    PLACEHOLDER_TAG,
+    default_district_text,
+    is_placeholder,
+    parse_district_text,
+)
 from workflow.errors import TemplateProblem
 from workflow.records import UnitRecord
 from workflow.report_tables import MissingValue, report_tables
 from workflow.report_text import (
     clean_text,
     district_context,
+    jurisdiction,
     summary_numbers,
     unit_context,
 )
@@ -189,7 +195,12 @@ def write_unit_report(
 
 
 def district_narrative(settings: Settings, *, draft: bool) -> tuple[dict[str, str], list[str]]:
-    """The district's own text (settings.district_text) and draft notes about where it came from."""
+    """The district's own text (settings.district_text) and draft notes about where it came from.
+
+    A file still marked 【待修改】 (the default text ``workflow init`` wrote) is boilerplate: a draft
+    says so in a note, a final report is refused with a TemplateProblem.
+    """
+    area = jurisdiction(settings.district)
     source = settings.path(settings.district_text) if settings.district_text else None
     if source is not None and source.exists():
         try:
@@ -200,13 +211,29 @@ def district_narrative(settings: Settings, *, draft: bool) -> tuple[dict[str, st
             ) from None
         except OSError as exc:
             raise TemplateProblem(f"无法读取区报告正文 {source}：{exc.strerror}") from exc
-        return parse_district_text(text, str(source)), []
+        parts = parse_district_text(text, str(source))
+        if not is_placeholder(text):
+            return parts, []
+        if not draft:
+            raise TemplateProblem(
+                f"区报告正文 {source} 仍是系统生成的默认文字（第一行标有“{PLACEHOLDER_TAG}”），"
+                f"不能用于正式报告。请按本{area.level}实际情况修改各部分内容，"
+                f"修改完成后删除该行，再重新处理。"
+            )
+        note = (
+            f"【待补充】区报告正文 {source} 仍是默认文字（第一行标有“{PLACEHOLDER_TAG}”），"
+            f"请按本{area.level}实际情况修改后删除该行；正式报告生成前必须完成。"
+        )
+        return parts, [note]
     if source is not None and not draft:
         raise TemplateProblem(
             f"找不到区报告正文 {source}（workflow.toml [report] district_text）。"
         )
     where = f"文件 {source}" if source else "workflow.toml 的 [report] district_text 所指的文件"
-    note = f"【待补充】区政府办公室撰写的正文尚未提供，以下各部分暂用默认文字，请在{where}中填写本区情况。"
+    note = (
+        f"【待补充】{area.office}撰写的正文尚未提供，以下各部分暂用默认文字，"
+        f"请在{where}中填写本{area.level}情况。"
+    )
     return parse_district_text(default_district_text(settings.district, settings.year)), [note]
 
 
@@ -219,7 +246,9 @@ def district_report_context(
         spec, summary, narrative, now=now, draft=draft, narrative_notes=notes
     )
     totals = summary_numbers(spec, summary.get("totals", {}))
-    return _with_tables(context, spec, totals, draft, "全区汇总")
+    return _with_tables(
+        context, spec, totals, draft, f"{jurisdiction(settings.district).whole}汇总"
+    )
 
 
 def write_district_report(

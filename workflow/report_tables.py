@@ -3,6 +3,11 @@
 Labels come verbatim from workflow/spec.py; every number from the values given. Tables use the
 template's styles ``ReportTable`` (borders) and ``TableText`` (仿宋_GB2312 10.5 pt), fit the A4 text
 width (156 mm), repeat their header rows on each page (w:tblHeader) and never split a row (w:cantSplit).
+
+A table is kept on one page when it fits (every row's paragraphs "keep with next" except the last
+row's, which Word and LibreOffice honour for tables): table 三 would otherwise start at a page foot and
+its tall merged cells ("三、本年度办理结果") would be cut across two pages. The headings before the
+tables keep with next (template styles), so a heading never stays behind alone.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ class Cell:
     shade: bool = False
 
 
-def _cell_xml(cell: Cell, width: int) -> str:
+def _cell_xml(cell: Cell, width: int, keep: bool = False) -> str:
     props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
     if cell.span > 1:
         props.append(f'<w:gridSpan w:val="{cell.span}"/>')
@@ -41,8 +46,10 @@ def _cell_xml(cell: Cell, width: int) -> str:
     if cell.shade:
         props.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{SHADE}"/>')
     props.append('<w:vAlign w:val="center"/>')
-    ppr = '<w:pStyle w:val="TableText"/>' + (
-        "" if cell.align == "center" else f'<w:jc w:val="{cell.align}"/>'
+    ppr = (
+        '<w:pStyle w:val="TableText"/>'
+        + ("<w:keepNext/>" if keep else "")
+        + ("" if cell.align == "center" else f'<w:jc w:val="{cell.align}"/>')
     )
     text = escape(clean_text(cell.text)) if cell.merge != "continue" else ""
     run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
@@ -69,8 +76,9 @@ def table_xml(
         head = "<w:tblHeader/>" if i < header_rows else ""
         out.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
         col = 0
+        keep = i < len(rows) - 1
         for cell in row:
-            out.append(_cell_xml(cell, sum(widths[col : col + cell.span])))
+            out.append(_cell_xml(cell, sum(widths[col : col + cell.span]), keep))
             col += cell.span
         if col != len(widths):
             raise ValueError(f"table row {i} covers {col} of {len(widths)} columns")

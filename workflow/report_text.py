@@ -12,16 +12,50 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from workflow.errors import TemplateProblem
+from workflow.narrative import stated_applications
 from workflow.spec import Format
 
 Number = int | Decimal
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 EMPTY_FINAL = "无。"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """How the reports name the area a workspace consolidates: a district, a city, a county …
+
+    Derived from its name (settings.district / summary["district"]) by ``jurisdiction``.
+    """
+
+    name: str  # 长乐区 / 福州市
+    level: str  # 区 / 市 / 县 / 旗
+    whole: str  # 全区 / 全市 …: "the whole area", the subject of generated sentences
+    office: str  # 区政府办公室 / 市政府办公室 …: who compiles the report
+    government: str  # 长乐区人民政府: the reporting organ (title, signature, export unit name)
+
+
+_LEVELS = ("市", "县", "旗")
+GOVERNMENT = "人民政府"
+
+
+def jurisdiction(name: str) -> Jurisdiction:
+    """The wording for area ``name``: …市 → 全市/市政府办公室, …县 → 全县, …旗 → 全旗, else 全区."""
+    name = str(name or "").strip()
+    bare = name[: -len(GOVERNMENT)] if name.endswith(GOVERNMENT) else name
+    level = bare[-1] if bare and bare[-1] in _LEVELS else "区"
+    return Jurisdiction(
+        name=bare,
+        level=level,
+        whole=f"全{level}",
+        office=f"{level}政府办公室",
+        government=f"{bare}{GOVERNMENT}",
+    )
 
 
 def clean_text(text: str) -> str:
@@ -93,7 +127,7 @@ def active_sentences(
     clauses = []
     if "overview_active_count" in v:
         clauses.append(f"{subject}主动公开政府信息{_v(v, 'overview_active_count')}条")
-    stock = "（各单位合计）" if subject == "全区" else ""
+    stock = "（各单位合计）" if subject.startswith("全") else ""
     for row, name in (("rules", "规章"), ("normative", "规范性文件")):
         if f"active_{row}_issued" in v and (row != "rules" or _any(v, f"active_{row}_")):
             clauses.append(
@@ -240,17 +274,43 @@ def narrative_paras(
     *,
     draft: bool,
 ) -> dict[str, list[str]]:
-    """Paragraphs of each narrative part: generated sentences first, then the unit's own text."""
+    """Paragraphs of each narrative part: generated sentences first, then the unit's own text.
+
+    A bare "无。" typed under a part that has generated sentences is left out (六 would otherwise read
+    "…未发出收费通知…" followed by "无。").
+    """
     out: dict[str, list[str]] = {}
     for n in spec.narratives:
-        own = paragraphs(texts.get(n.id))
+        typed = paragraphs(texts.get(n.id))
+        own = typed
+        if generated.get(n.id):
+            own = [p for p in typed if p.rstrip("。.") not in _NOTHING]
         paras = list(generated.get(n.id, [])) + own
-        if not own and draft:
+        if not typed and draft:
             paras.append(f"【待补充：{headings(spec)[n.id]}】")
         elif not paras:
             paras = [EMPTY_FINAL]
         out[n.id] = paras
     return out
+
+
+_NOTHING = ("无", "无其他需要报告的事项", "没有", "暂无")
+
+
+def without_restated(
+    generated: dict[str, list[str]], texts: Mapping[str, str], values: Mapping[str, Number]
+) -> dict[str, list[str]]:
+    """``generated`` without the 依申请公开 sentence when the own text already states that count.
+
+    Units often write "我局受理…申请数为2件。" themselves; R6 has verified such a count equals the
+    table, so the generated "共收到政府信息公开申请2件…" would say the same thing twice in a row. The
+    own text is kept (never edited) and the breakdown stays in table 三. A stated count that differs
+    (e.g. 新收 + 上年结转) keeps the generated sentence.
+    """
+    new = _v(values, "apply_new_total")
+    if new and any(n == new for n, _ in stated_applications(texts.get("text_request") or "")):
+        return {**generated, "text_request": []}
+    return generated
 
 
 def contact_text(texts: Mapping[str, str]) -> str:
@@ -284,6 +344,7 @@ def unit_context(
         "text_request": request_sentences(spec, values, year, subject),
         "text_other": fee_sentences(values, year, subject),
     }
+    generated = without_restated(generated, texts, values)
     paras = narrative_paras(spec, texts, generated, draft=draft)
     paras["overview"] = []
     paras["review"] = review_sentences(values, year, subject)
@@ -317,7 +378,8 @@ def _counts(units: Sequence[Mapping[str, Any]]) -> tuple[int, dict[str, int], li
     included = [u for u in units if u.get("status") == "accepted"]
     by_category: dict[str, int] = {}
     for u in included:
-        by_category[u.get("category", "部门")] = by_category.get(u.get("category", "部门"), 0) + 1
+        category = str(u.get("category") or "部门")
+        by_category[category] = by_category.get(category, 0) + 1
     absent = [
         f"{u.get('name', '')}（{'未通过校验' if u.get('status') == 'rejected' else '未报送'}）"
         for u in units
@@ -326,16 +388,17 @@ def _counts(units: Sequence[Mapping[str, Any]]) -> tuple[int, dict[str, int], li
     return len(included), by_category, absent
 
 
+def categories(units: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The roster categories actually present, in roster order (部门, 街道乡镇, 区县 …)."""
+    return list(dict.fromkeys(str(u.get("category") or "部门") for u in units))
+
+
 def coverage_text(units: Sequence[Mapping[str, Any]]) -> str:
+    """本报告汇总了N个单位（部门a个、街道乡镇b个）…: only the categories the roster has."""
     n, by_category, _ = _counts(units)
-    parts = "、".join(
-        f"{c}{k}个"
-        for c, k in (
-            ("部门", by_category.get("部门", 0)),
-            ("街道乡镇", by_category.get("街道乡镇", 0)),
-        )
-    )
-    return f"本报告汇总了{n}个单位（{parts}）的政府信息公开工作情况。"
+    parts = "、".join(f"{c}{by_category.get(c, 0)}个" for c in categories(units))
+    detail = f"（{parts}）" if parts else ""
+    return f"本报告汇总了{n}个单位{detail}的政府信息公开工作情况。"
 
 
 def district_context(
@@ -348,11 +411,12 @@ def district_context(
     narrative_notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The template context of the district report from summary.json's content (issue 5)."""
-    district, year = summary["district"], int(summary["year"])
+    year = int(summary["year"])
+    area = jurisdiction(summary["district"])
     totals = summary_numbers(spec, summary.get("totals", {}))
     prev_raw = previous_totals(summary)
     previous = summary_numbers(spec, prev_raw) if prev_raw else None
-    subject = "全区"
+    subject = area.whole
     generated = {
         "text_active": active_sentences(spec, totals, year, subject),
         "text_request": request_sentences(spec, totals, year, subject, previous),
@@ -371,9 +435,10 @@ def district_context(
             )
         notes.extend(narrative_notes)
     return {
-        "title": report_title(f"{district}人民政府", year),
-        "doc_title": one_line(f"{district}人民政府{year}年政府信息公开工作年度报告"),
-        "unit_name": f"{district}人民政府",
+        "title": report_title(area.government, year),
+        "doc_title": one_line(f"{area.government}{year}年政府信息公开工作年度报告"),
+        "unit_name": area.government,
+        "compiler": area.office,
         "basis": spec.basis,
         "year": year,
         "website_url": "",
@@ -385,7 +450,7 @@ def district_context(
         "headings": headings(spec),
         "paras": paras,
         "notes": {"active": table_notes(spec, district=True)},
-        "signer": f"{district}人民政府",
+        "signer": area.government,
         "date": date_text(now),
     }
 
