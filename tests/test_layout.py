@@ -24,7 +24,17 @@ from workflow.layout import (
     review_layout,
     sheet_layouts,
 )
-from workflow.selfcheck import FAIL, PASS, build_checks, cell_ranges, cell_values
+from workflow.selfcheck import (
+    FAIL,
+    HINT,
+    NARRATIVE,
+    PASS,
+    REQUIRED,
+    add,
+    build_checks,
+    cell_ranges,
+    cell_values,
+)
 from workflow.spec import FORMAT_IDS, load_format
 
 
@@ -190,10 +200,65 @@ def _rc(a1):
 def test_self_check_covers_every_equation_and_passes_on_zeros(format_id):
     spec = load_format(format_id)
     zeros = {f.id: 0 for f in spec.numeric_fields}
-    checks = build_checks(spec, zeros)
-    assert sum(1 for c in checks if c.rule != "R5") == len(spec.equations)
+    texts = {f.id: "有" for f in spec.fields.values() if not f.numeric} | {"report_year": 2025}
+    checks = build_checks(spec, zeros, texts)
+    rules = Counter(c.rule for c in checks)
+    assert rules[REQUIRED] == 3 and rules[NARRATIVE] == 6
+    assert sum(rules[r] for r in ("R1", "R2", "R3", "R4")) == len(spec.equations)
     assert {c.result for c in checks} == {PASS}
     assert all(c.formula.startswith("=IF(") for c in checks)
+    assert {c.sheet for c in checks if c.rule in (REQUIRED, NARRATIVE)} == {SHEET_INFO}
+
+
+def _info_results(texts, year=None):
+    spec = load_format("gov2021")
+    zeros = {f.id: 0 for f in spec.numeric_fields}
+    return {
+        c.where: (c.result, c.level)
+        for c in build_checks(spec, zeros, texts, year)
+        if c.rule in (REQUIRED, NARRATIVE)
+    }
+
+
+def test_blank_info_fails_required_and_hints_empty_narratives():
+    """The blank template's 自检 agrees with the tool: required-missing is an error, an empty
+    narrative part of 一 or 五 a 提示 (六 may stay empty)."""
+    spec = load_format("gov2021")
+    cells = field_cells(spec)
+    results = _info_results({"text_problems": " \n　"})
+    for fid, label in (
+        ("unit_name", "单位名称"),
+        ("report_year", "年度"),
+        ("report_date", "成文日期"),
+    ):
+        assert results[cells[fid][1]] == (f"{FAIL}：{label}未填写", "error")
+    narratives = [n.id for n in spec.narratives if n.section in ("一", "五")]
+    assert len(narratives) == 6
+    for fid in narratives:
+        assert results[cells[fid][1]] == (HINT, "hint")
+    assert cells["text_other"][1] not in results
+
+
+@pytest.mark.parametrize(
+    ("raw", "year", "result"),
+    [
+        (2025, None, PASS),
+        (" 2025 ", None, PASS),
+        ("2025年", None, f"{FAIL}：年度应为四位数字"),
+        (25, None, f"{FAIL}：年度应为四位数字"),
+        (2025, 2025, PASS),
+        ("2025", 2025, PASS),
+        (2024, 2025, f"{FAIL}：年度应为2025"),
+    ],
+)
+def test_year_check(raw, year, result):
+    cell = field_cells(load_format("gov2021"))["report_year"][1]
+    assert _info_results({"report_year": raw}, year)[cell][0] == result
+
+
+def test_sum_mixes_floats_and_decimals():
+    assert add([1.5, Decimal("2.25"), None, 1]) == Decimal("4.75")
+    assert add([1, 2]) == 3
 
 
 @pytest.mark.parametrize(
@@ -238,7 +303,7 @@ def test_self_check_agrees_with_the_equations(data):
     values = cell_values(spec, inputs, {})
     eqs = {(e.rule, e.description): e for e in spec.equations}
     for check in build_checks(spec, values):
-        if check.rule == "R5":
+        if check.rule in ("R5", REQUIRED, NARRATIVE):
             continue
         eq = eqs[(check.rule, check.description)]
         holds = sum(_num(values.get(f)) for f in eq.left) == sum(

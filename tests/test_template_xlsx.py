@@ -18,12 +18,14 @@ from workflow.layout import (
     META_KEYS,
     SHEET_APPLY,
     SHEET_CHECK,
+    SHEET_INFO,
     SHEET_META,
     SHEET_ORDER,
     TEMPLATE_ID,
     field_cells,
     fingerprint,
 )
+from workflow.selfcheck import HINT
 from workflow.spec import FORMAT_IDS, load_format
 from workflow.template_xlsx import COMMITTED_NOW, make_template, write_template
 
@@ -204,7 +206,16 @@ def test_cached_totals_and_self_check(tmp_path):
         "apply_granted_natural": 1,
         "review_upheld": 4,
     }
-    write_template(path, load_format("gov2021"), now=NOW, values=values)
+    filled = {"report_date": "2026-01-20"}
+    write_template(
+        path,
+        load_format("gov2021"),
+        now=NOW,
+        year=2025,
+        unit_name="甲局",
+        values=values,
+        texts=filled,
+    )
     wb = openpyxl.load_workbook(path, data_only=True)
     assert _cell(wb, "apply_new_total").value == 5
     assert _cell(wb, "apply_total_natural").value == 1
@@ -215,6 +226,46 @@ def test_cached_totals_and_self_check(tmp_path):
     assert "未通过：2≠0" in results  # R1, 法律服务机构 column
     assert wb[SHEET_CHECK]["A2"].value.startswith("有3项")  # 自然人, 法律服务机构 and 总计 columns
     assert "有3项" in wb[SHEET_APPLY]["A2"].value
+
+
+def test_blank_template_self_check_agrees_with_the_tool(tmp_path):
+    """Missing 单位名称/年度/成文日期 fail (the tool rejects them); empty narratives are 提示 only."""
+    path = tmp_path / "t.xlsx"
+    write_template(path, load_format("gov2021"), now=NOW)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    rows = list(wb[SHEET_CHECK].iter_rows(min_row=5, values_only=True))
+    results = [r[5] for r in rows]
+    for label in ("单位名称", "年度", "成文日期"):
+        assert f"未通过：{label}未填写" in results
+    assert results.count(HINT) == 6
+    assert wb[SHEET_CHECK]["A2"].value == "有3项检查未通过，请按标红行的提示改正"
+    assert wb[SHEET_INFO]["A2"].value.startswith("自检：本表有3项检查未通过")
+
+
+def test_filled_info_leaves_only_hints(tmp_path):
+    path = tmp_path / "t.xlsx"
+    texts = {"report_date": "2026-01-20", "text_active": "主动公开了。"}
+    write_template(path, load_format("gov2021"), now=NOW, year=2025, unit_name="甲局", texts=texts)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert wb[SHEET_CHECK]["A2"].value.startswith("必查项目全部通过；另有5项提示")
+    assert "另有5项提示" in wb[SHEET_INFO]["A2"].value
+    assert (
+        wb[SHEET_APPLY]["A2"].value.startswith("自检：本表")
+        and "全部通过" in wb[SHEET_APPLY]["A2"].value
+    )
+
+
+def test_floats_and_decimals_mix_in_cached_values(tmp_path):
+    path = tmp_path / "t.xlsx"
+    values = {
+        "active_fee_amount": 1.25,
+        "apply_new_natural": Decimal("1.5"),
+        "apply_new_legal": 2.0,
+    }
+    values |= {"apply_new_other": "十二"}
+    write_template(path, load_format("gov2021"), now=NOW, values=values)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert _cell(wb, "apply_new_total").value == pytest.approx(3.5)
 
 
 def test_non_numbers_fail_the_self_check(tmp_path):
@@ -378,7 +429,10 @@ def test_libreoffice_round_trip_keeps_names_values_formulas(tmp_path, format_id)
         "apply_new_other": "/",
         "review_pending": 1,
     }
-    write_template(src, spec, now=NOW, year=2025, unit_name="甲局", values=values, roster=["甲局"])
+    texts = {"text_active": " \u3000", "text_problems": "问题。"}  # blank-looking, filled
+    write_template(
+        src, spec, now=NOW, year=2025, unit_name="甲局", values=values, roster=["甲局"], texts=texts
+    )
     profile = tmp_path / "lo_profile"
     (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")

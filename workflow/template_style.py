@@ -62,6 +62,7 @@ class Styles:
         }
         self.passed = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.failed = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.hinted = book.add_format({"font_color": "#7F6000", "bg_color": "#FFEB9C"})
 
     def for_cell(self, cell: Cell, f: Field | None) -> Any:
         if cell.role == "input" and f is not None:
@@ -82,17 +83,18 @@ class Styles:
         }.get(cell.role, self.label)
 
     def pass_fail(self, ws: Worksheet, where: str) -> None:
-        """Red when the cell says 未通过, green otherwise."""
-        ws.conditional_format(
-            where,
-            {
-                "type": "text",
-                "criteria": "containing",
-                "value": "未通过",
-                "format": self.failed,
-                "stop_if_true": True,
-            },
-        )
+        """Red when the cell says 未通过, else amber when it says 提示, green otherwise."""
+        for word, look in (("未通过", self.failed), ("提示", self.hinted)):
+            ws.conditional_format(
+                where,
+                {
+                    "type": "text",
+                    "criteria": "containing",
+                    "value": word,
+                    "format": look,
+                    "stop_if_true": True,
+                },
+            )
         ws.conditional_format(
             where,
             {

@@ -44,6 +44,7 @@ from workflow.selfcheck import (
     build_checks,
     cell_ranges,
     cell_values,
+    overall_status,
     sheet_status,
     total_parts,
 )
@@ -54,6 +55,15 @@ from workflow.template_style import Styles
 COMMITTED_NOW = datetime(2026, 1, 1, tzinfo=UTC)  # fixed, so committed files are reproducible
 TEMPLATE_SUFFIX = "年政府信息公开工作年度报告填报模板.xlsx"
 CHECK_FIRST_ROW = 4  # 自检: row 0 title, 1 overall result, 2 note, 3 header
+CHECK_NOTE = (
+    "本表自动计算，无需填写。结果为绿色“通过”的无需处理；红色“未通过”的须改正后再报送；"
+    "黄色“提示”的不影响报送，但请补充完整。"
+    "必填：单位名称、年度、成文日期须填写，年度为四位数字；"
+    "正文：报告正文一（一）至（五）和五尚未填写的给出提示；"
+    "R1：第一项加第二项之和等于第三项加第四项之和；R2：总计等于各项办理结果之和；"
+    "R3：总计等于各申请人类别之和；R4：总计等于结果维持、结果纠正、其他结果、尚未审结之和；"
+    "R5：填写格须为数字，件数为整数，不为负数。"
+)
 
 _VALIDATION: dict[str, dict[str, Any]] = {
     "count": {"validate": "integer", "criteria": ">=", "value": 0},
@@ -122,7 +132,7 @@ def write_template(
     )
     styles = Styles(book)
     _write_guide(book.add_worksheet(SHEET_GUIDE), styles, guide_lines(spec, year, unit_name))
-    checks = build_checks(spec, numbers)
+    checks = build_checks(spec, numbers, info, year)
     layouts = sheet_layouts(spec)
     sheets = {lay.name: book.add_worksheet(lay.name) for lay in layouts}
     check_sheet = book.add_worksheet(SHEET_CHECK)
@@ -310,29 +320,13 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     last = CHECK_FIRST_ROW + len(checks)
-    ws.merge_range(0, 0, 0, 5, "自检（填写完成后查看：全部显示“通过”再报送）", styles.title)
-    n = len(checks)
-    failed = sum(1 for c in checks if c.result != "通过")
-    count = f'COUNTIF($F${CHECK_FIRST_ROW + 1}:$F${last},"通过")'
-    overall = f'=IF({count}={n},"全部{n}项检查通过","有"&({n}-{count})&"项检查未通过，请按标红行的提示改正")'
+    ws.merge_range(0, 0, 0, 5, "自检（填写完成后查看：标红的行全部改正后再报送）", styles.title)
+    overall, result = overall_status(checks, f"$F${CHECK_FIRST_ROW + 1}:$F${last}")
     ws.merge_range(1, 0, 1, 5, "", styles.status)
-    ws.write_formula(
-        1,
-        0,
-        overall,
-        styles.status,
-        f"全部{n}项检查通过" if not failed else f"有{failed}项检查未通过，请按标红行的提示改正",
-    )
-    ws.merge_range(
-        2,
-        0,
-        2,
-        5,
-        "本表自动计算，无需填写。R1：第一项加第二项之和等于第三项加第四项之和；R2：总计等于各项办理结果之和；R3：总计等于各申请人类别之和；R4：总计等于结果维持、结果纠正、其他结果、尚未审结之和；R5：填写格须为数字，件数为整数，不为负数。",
-        styles.note,
-    )
+    ws.write_formula(1, 0, overall, styles.status, result)
+    ws.merge_range(2, 0, 2, 5, CHECK_NOTE, styles.note)
     ws.set_row(0, 30)
-    ws.set_row(2, 48)
+    ws.set_row(2, fit_height(CHECK_NOTE, sum(widths), 18))
     for col, head in enumerate(("序号", "规则", "表格", "检查内容", "位置", "结果")):
         ws.write_string(3, col, head, styles.header)
     for i, c in enumerate(checks):
