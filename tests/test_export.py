@@ -5,7 +5,10 @@ Each level's numbers are checked: the city's totals equal the sum of every unit 
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +20,7 @@ from test_rollup_properties import valid_inputs
 from workflow.check import CheckResult, check_file
 from workflow.cli import cli
 from workflow.config import load_settings
-from workflow.errors import WorkflowError
+from workflow.errors import UsageProblem, WorkflowError
 from workflow.export import export_rollup, export_unit_name
 from workflow.records import UnitRecord
 from workflow.rollup import build_summary, consolidate, summary_to_json
@@ -142,12 +145,56 @@ def test_incomplete_district_is_refused_unless_allowed(tmp_path):
     summary["excluded"] = ["长乐区财政局"]
     summary["units_expected"] = 2
     (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
-    with pytest.raises(WorkflowError, match="长乐区财政局 未计入"):
+    with pytest.raises(UsageProblem, match="长乐区财政局 未计入.*需加 --allow-incomplete") as exc:
         export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
+    assert exc.value.exit_code == 2
     result = export_rollup(settings, tmp_path / "x.xlsx", now=NOW, allow_incomplete=True)
     assert not result.complete and "这不是全区完整数据" in result.describe()
     check = check_file(tmp_path / "x.xlsx", None, now=NOW)
-    assert "未计入的单位：长乐区财政局" in check.texts["text_other"]
+    first = check.texts["text_other"].split("\n")[0]
+    assert first == "【本汇总未含全部单位】本区应报 2 个单位，已纳入 1 个，未纳入：长乐区财政局。"
+
+
+def test_incomplete_export_names_why_each_unit_is_missing(tmp_path):
+    settings, summary, _ = district(tmp_path, "福州市", ["长乐区人民政府"], random.Random(4))
+    summary["units"].append({"name": "闽侯县人民政府", "category": "区县", "status": "rejected"})
+    summary["units"].append({"name": "连江县人民政府", "category": "区县", "status": "missing"})
+    summary["excluded"] = ["闽侯县人民政府", "连江县人民政府"]
+    summary["units_expected"] = 3
+    (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
+    with pytest.raises(
+        UsageProblem, match="闽侯县人民政府（未通过校验）、连江县人民政府（未报送）"
+    ):
+        export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
+    export_rollup(settings, tmp_path / "x.xlsx", now=NOW, allow_incomplete=True)
+    texts = check_file(tmp_path / "x.xlsx", None, now=NOW).texts
+    assert texts["text_other"].startswith(
+        "【本汇总未含全部单位】本市应报 3 个单位，已纳入 1 个，"
+        "未纳入：闽侯县人民政府（未通过校验）、连江县人民政府（未报送）。"
+    )
+    assert "全市新收政府信息公开申请" in texts["text_request"]
+    assert "全区" not in "".join(texts.values())
+
+
+def test_cli_export_rollup_incomplete_is_a_usage_problem(tmp_path):
+    settings, summary, _ = district(tmp_path, "长乐区", ["长乐区教育局"], random.Random(5))
+    summary["excluded"] = ["长乐区财政局"]
+    (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
+    args = [
+        "export-rollup",
+        "--config",
+        str(settings.config_path),
+        "--out",
+        str(tmp_path / "x.xlsx"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    run = subprocess.run(
+        [sys.executable, "-m", "workflow", *args], env=env, capture_output=True, text=True,
+        encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "需加 --allow-incomplete" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_a_hand_edited_summary_is_refused(tmp_path):

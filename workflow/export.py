@@ -8,9 +8,14 @@ department template, filled with the district totals, so a city workspace runnin
 机关 at city level, and the district report is titled the same way. A city roster entry
 ``name = "长乐区人民政府"`` with ``aliases = ["长乐区"]`` accepts it.
 
-An incomplete rollup (some roster unit missing or rejected) is refused unless ``allow_incomplete``:
-the city would otherwise take part of a district for all of it. When allowed, 六、其他需要报告的事项
-names the units not included.
+An incomplete rollup (some roster unit missing or rejected) is refused unless ``allow_incomplete``
+(a UsageProblem, exit 2): the city would otherwise take part of a district for all of it. When
+allowed, 六、其他需要报告的事项 (text_other) starts with a fixed line the level above can recognise::
+
+    【本汇总未含全部单位】本区应报 13 个单位，已纳入 11 个，未纳入：甲（未报送）、乙（未通过校验）。
+
+(``INCOMPLETE_TAG`` + ``coverage_line``). Wording follows the area's level (区/市/县/旗,
+report_text.jurisdiction).
 """
 
 from __future__ import annotations
@@ -23,15 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from workflow.config import Settings
-from workflow.errors import WorkflowError
+from workflow.errors import UsageProblem, WorkflowError
 from workflow.records import UnitRecord
-from workflow.report_text import review_sentences
+from workflow.report_text import jurisdiction, review_sentences
 from workflow.rollup import RollupError, as_number, load_summary, outcome_rows, unit_values
 from workflow.spec import FORMAT_IDS, Format, load_format
 from workflow.submission import Number
 
 GOVERNMENT = "人民政府"
 SUMMARY_NAME = "summary.json"
+INCOMPLETE_TAG = "【本汇总未含全部单位】"
+_WHY = {"missing": "未报送", "rejected": "未通过校验"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +56,43 @@ class ExportResult:
         line = f"已导出{self.unit_name}{self.year}年汇总数据：{self.path}"
         cover = f"（含 {self.units_accepted}/{self.units_expected} 个单位"
         if self.excluded:
-            return f"{line}{cover}，未含：{'、'.join(self.excluded)}）。注意：这不是全区完整数据。"
+            whole = jurisdiction(self.unit_name).whole
+            return (
+                f"{line}{cover}，未含：{'、'.join(self.excluded)}）。注意：这不是{whole}完整数据。"
+            )
         return f"{line}{cover}）。"
 
 
 def export_unit_name(district: str) -> str:
     """长乐区 → 长乐区人民政府 (a name already ending in 人民政府 is kept)."""
-    return district if district.endswith(GOVERNMENT) else f"{district}{GOVERNMENT}"
+    return jurisdiction(district).government
+
+
+def excluded_units(summary: Mapping[str, Any]) -> list[str]:
+    """The roster units not in the totals, each with why: ["甲（未报送）", "乙（未通过校验）"]."""
+    named = {
+        str(u.get("name", "")): _WHY.get(str(u.get("status")), "未计入")
+        for u in summary.get("units", [])
+        if isinstance(u, Mapping)
+    }
+    return [
+        f"{name}（{named[name]}）" if name in named else name
+        for name in summary.get("excluded", [])
+    ]
+
+
+def coverage_line(summary: Mapping[str, Any]) -> str:
+    """The fixed first line of 六 in an incomplete export (empty when every unit is included)."""
+    excluded = excluded_units(summary)
+    if not excluded:
+        return ""
+    level = jurisdiction(summary["district"]).level
+    expected = summary.get("units_expected", 0)
+    accepted = summary.get("units_accepted", 0)
+    return (
+        f"{INCOMPLETE_TAG}本{level}应报 {expected} 个单位，已纳入 {accepted} 个，"
+        f"未纳入：{'、'.join(excluded)}。"
+    )
 
 
 def read_summary(settings: Settings) -> dict[str, Any]:
@@ -112,6 +149,7 @@ def district_texts(
 ) -> dict[str, str]:
     """基本信息 and a narrative written from the totals (never from typed text)."""
     name, year = export_unit_name(summary["district"]), summary["year"]
+    whole = jurisdiction(summary["district"]).whole
     cover = f"本报告数字为{summary['district']}{summary['units_accepted']}个单位报表的合计"
     active = "；".join(
         f"{f.row_label}{f.column_label}{_n(totals[f.id])}" for f in spec.fields_of("active")
@@ -120,13 +158,13 @@ def district_texts(
         f"{label.split('）', 1)[-1]}{_n(sum(totals[i] for i in ids))}件"
         for label, ids in outcome_rows(spec)
     )
-    review = "".join(review_sentences(totals, year, "全区"))
+    review = "".join(review_sentences(totals, year, whole))
     other = f"{cover}（{summary['generated_at'][:10]}汇总），现行有效件数为各单位现行有效件数合计。"
     if summary.get("excluded"):
-        other += f"未计入的单位：{'、'.join(summary['excluded'])}。"
+        other = coverage_line(summary) + "\n" + other
     if "fee_collected_yuan" in totals:
         other += (
-            f"全区发出信息处理费收费通知{_n(totals['fee_notice_count'])}件，金额{_n(totals['fee_notice_amount_yuan'])}元，"
+            f"{whole}发出信息处理费收费通知{_n(totals['fee_notice_count'])}件，金额{_n(totals['fee_notice_amount_yuan'])}元，"
             f"实际收取信息处理费{_n(totals['fee_collected_yuan'])}元。"
         )
     texts = {
@@ -134,7 +172,7 @@ def district_texts(
         "report_date": now.date().isoformat(),
         "text_active": f"{cover}。{active}。",
         "text_request": (
-            f"{year}年全区新收政府信息公开申请{_n(totals['apply_new_total'])}件，"
+            f"{year}年{whole}新收政府信息公开申请{_n(totals['apply_new_total'])}件，"
             f"上年结转{_n(totals['apply_carried_total'])}件；办理结果：{outcomes}；"
             f"结转下年度继续办理{_n(totals['apply_carry_over_total'])}件。"
         ),
@@ -146,7 +184,7 @@ def district_texts(
     }
     if "overview_active_count" in totals:
         texts["text_active"] = (
-            f"{year}年全区主动公开政府信息{_n(totals['overview_active_count'])}条。{texts['text_active']}"
+            f"{year}年{whole}主动公开政府信息{_n(totals['overview_active_count'])}条。{texts['text_active']}"
         )
     texts["unit_name"] = name
     return {k: v for k, v in texts.items() if k in spec.fields}
@@ -163,9 +201,10 @@ def export_rollup(
     inputs = district_inputs(spec, summary)
     excluded = list(summary.get("excluded", []))
     if excluded and not allow_incomplete:
-        raise WorkflowError(
-            f"本年度汇总尚未完整：{'、'.join(excluded)} 未计入（共 {len(excluded)} 个单位）。"
-            "待各单位报送并通过校验后再导出；确需先报部分数据，请加 --allow-incomplete。"
+        raise UsageProblem(
+            f"本年度汇总尚未完整：{'、'.join(excluded_units(summary))} 未计入"
+            f"（共 {len(excluded)} 个单位）。待各单位报送并通过校验后再导出；"
+            "确需先报部分数据，需加 --allow-incomplete（导出文件将注明未纳入的单位）。"
         )
     totals = unit_values(spec, UnitRecord(name="", category="", status="accepted", values=inputs))
     name = export_unit_name(summary["district"])
