@@ -122,23 +122,37 @@ def test_lock_dies_with_its_process(tmp_path):
     assert workflow("--once", "--config", str(config), cwd=tmp_path).returncode == 0
 
 
-def test_unexpected_failure_exits_5_and_loses_nothing(tmp_path):
+def test_outbox_that_is_a_file_exits_4_naming_it_and_loses_nothing(tmp_path):
     config = make_ws(tmp_path / "ws")
     original = drop(config).read_bytes()
     outbox = config.parent / "outbox"
     outbox.rmdir()
     outbox.write_text("not a folder")
     done = workflow("--once", "--config", str(config), cwd=tmp_path)
-    assert done.returncode == 5 and "程序内部错误" in done.stderr and "Traceback" not in done.stderr
-    archived = [p.read_bytes() for p in (config.parent / "archive").rglob("*.xlsx")]
-    assert archived == [original]
-    with Ledger.open(config.parent / ".workflow") as ledger:
-        status = ledger.conn.execute("SELECT status FROM runs").fetchone()[0]
-    assert status == "failed"
+    assert done.returncode == 4, done.stderr
+    assert f"发件箱（输出目录） {outbox} 是一个文件，不是文件夹" in done.stderr
+    assert "[paths] outbox" in done.stderr and "Traceback" not in done.stderr
+    assert "程序内部错误" not in done.stderr
+    assert (config.parent / "inbox" / "教育局年报.xlsx").read_bytes() == original
+    assert not list((config.parent / "archive").rglob("*.xlsx")), "nothing taken before the check"
     outbox.unlink()
     outbox.mkdir()
     assert workflow("--once", "--config", str(config), cwd=tmp_path).returncode == 0
     assert (outbox / str(YEAR) / "summary.json").is_file()
+    assert [p.read_bytes() for p in (config.parent / "archive").rglob("*.xlsx")] == [original]
+
+
+def test_archive_that_cannot_be_created_exits_4(tmp_path):
+    config = make_ws(tmp_path / "ws")
+    drop(config)
+    (config.parent / "共享盘").write_text("a file where a folder should be")
+    text = config.read_text("utf-8")
+    config.write_text(text.replace('archive = "archive"', 'archive = "共享盘/archive"'), "utf-8")
+    assert "共享盘/archive" in config.read_text("utf-8")
+    done = workflow("--once", "--config", str(config), cwd=tmp_path)
+    assert done.returncode == 4, done.stderr
+    assert "存档目录" in done.stderr and "无法写入" in done.stderr and "[paths] archive" in done.stderr
+    assert (config.parent / "inbox" / "教育局年报.xlsx").is_file()
 
 
 def test_status_lists_every_unit(tmp_path):
@@ -205,3 +219,45 @@ def test_run_ends_cleanly_on_sigterm(tmp_path):
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "本次处理 1 个文件" in err and "已停止定时处理" in err
+
+
+_SLOW_PASS = """
+import sys, time
+from workflow import cli, pipeline
+
+def slow(settings, **kw):
+    print("PASS-START", flush=True)
+    time.sleep(60)
+
+pipeline.run_once = slow
+sys.argv = ["workflow", "run", "--config", sys.argv[1]]
+cli.main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a child are POSIX")
+@pytest.mark.parametrize(
+    ("second", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["term", "int"]
+)
+def test_second_signal_during_a_pass_aborts_at_once(tmp_path, second, code):
+    config = make_ws(tmp_path / "ws")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_PASS, str(config)],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "PASS-START"
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    assert proc.poll() is None, "the first signal lets the pass finish"
+    proc.send_signal(second)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == code, err
+    assert time.monotonic() - started < 10
+    assert "再按一次 Ctrl+C 立即中止" in err and "立即中止（未完成的处理将在下次运行时继续）" in err
+    assert "Traceback" not in err

@@ -106,8 +106,8 @@ def test_files_are_checked_archived_and_published(ws):
     )
     latest = assert_outbox_consistent(ws)
     feedback = ws.year_outbox / "反馈"
-    assert (feedback / EDU / "回执_教育局年报.md").is_file()
-    assert (feedback / "关于报送年报的说明" / "回执_关于报送年报的说明.md").is_file()
+    assert (feedback / EDU / "回执_教育局年报.txt").is_file()
+    assert (feedback / "关于报送年报的说明" / "回执_关于报送年报的说明.txt").is_file()
     assert {i["status"] for i in latest["inputs"]} == {"accepted", "rejected"}
     units = units_summary(ws)
     assert {n: u["status"] for n, u in units.items()} == {
@@ -115,7 +115,7 @@ def test_files_are_checked_archived_and_published(ws):
         HEALTH: "missing",
         STREET: "accepted",
     }
-    assert units[EDU]["outputs"]["receipt"] == f"outbox/{YEAR}/反馈/{EDU}/回执_教育局年报.md"
+    assert units[EDU]["outputs"]["receipt"] == f"outbox/{YEAR}/反馈/{EDU}/回执_教育局年报.txt"
     assert units[EDU]["source"].startswith(f"archive/{YEAR}/accepted/")
 
 
@@ -155,12 +155,12 @@ def test_same_file_twice_is_a_duplicate(ws):
     (ws.inbox_dir / "教育局年报 - 副本.xlsx").write_bytes(data)
     summary = run(ws, 10)
     assert summary.count("duplicate") == 2 and "重复 2" in summary.describe()
-    receipts = list((ws.year_outbox / "反馈" / EDU).glob("*重复报送*.md"))
+    receipts = list((ws.year_outbox / "反馈" / EDU).glob("*重复报送*.txt"))
     assert len(receipts) == 2
     assert all("与已报送文件相同" in p.read_text("utf-8") for p in receipts)
     names = sorted(walk_files(ws.archive_dir))
     assert (
-        sum("/superseded/" in n for n in names) == 2 and sum("/accepted/" in n for n in names) == 1
+        sum("/duplicate/" in n for n in names) == 2 and sum("/accepted/" in n for n in names) == 1
     )
     assert [u["status"] for u in units_summary(ws).values()].count("accepted") == 1
     assert_outbox_consistent(ws)

@@ -1,7 +1,9 @@
 """The archive: every file taken from the inbox, byte-identical, never deleted.
 
-Layout: ``archive/<year>/<accepted|rejected|superseded>/<sha256[:12]>_<original name>``. Duplicates
-(the same bytes dropped again) and submissions replaced by a later accepted one go to ``superseded``.
+Layout: ``archive/<year>/<accepted|rejected|superseded|duplicate>/<sha256[:12]>_<original name>``.
+Submissions replaced by a later accepted one go to ``superseded``, duplicates (the same bytes dropped
+again) to ``duplicate``. Ledger rows keep the path they were archived under, so duplicates archived
+under ``superseded`` by earlier versions stay readable where they are.
 A name already taken by different bytes gets ``-2``, ``-3`` … before the extension.
 """
 
@@ -15,7 +17,7 @@ from workflow.publish import atomic_copy, fsync_dir, sha256_file
 FOLDERS = {
     "accepted": "accepted",
     "rejected": "rejected",
-    "duplicate": "superseded",
+    "duplicate": "duplicate",
     "superseded": "superseded",
 }
 

@@ -178,6 +178,10 @@ class Ledger:
             (key, value),
         )
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self.conn:
+            self._set_meta(key, value)
+
     def _bump(self) -> None:
         self._set_meta("generation", str(int(self.meta("generation", "0")) + 1))
 
@@ -223,44 +227,83 @@ class Ledger:
         values: dict[str, Any],
         *,
         current_unit: str = "",
+        drop_current: Sequence[str] = (),
         supersede: tuple[int, str] | None = None,
         changes: Sequence[dict[str, Any]] = (),
     ) -> int:
         """Insert a checked file, in one transaction with what it implies: if ``current_unit``, it
-        becomes that unit's current submission; ``supersede`` = (old file id, its new archive path);
-        ``changes`` are the field differences to the superseded data."""
+        becomes that unit's current submission (``drop_current``: older keys of the same unit, e.g.
+        its name before a rename); ``supersede`` = (old file id, its new archive path); ``changes``
+        are the field differences to the superseded data."""
         cols = [c for c in _FILE_COLUMNS if c != "id" and c in values]
         sql = f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         with self.conn:
             file_id = self.conn.execute(sql, [values[c] for c in cols]).lastrowid
-            if current_unit:
-                self.conn.execute(
-                    "INSERT INTO current (unit, file_id) VALUES (?, ?) "
-                    "ON CONFLICT (unit) DO UPDATE SET file_id = excluded.file_id",
-                    (current_unit, file_id),
-                )
-            if supersede:
-                self.conn.execute(
-                    "UPDATE files SET status = 'superseded', archive_path = ? WHERE id = ?",
-                    (supersede[1], supersede[0]),
-                )
-            self.conn.executemany(
-                "INSERT INTO changes (run_id, unit, field, label, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        values.get("run_id", ""),
-                        c["unit"],
-                        c["field"],
-                        c["label"],
-                        str(c["old"]),
-                        str(c["new"]),
-                    )
-                    for c in changes
-                ],
+            assert file_id is not None
+            self._imply(
+                file_id, values.get("run_id", ""), current_unit, drop_current, supersede, changes
             )
-            self._bump()
-        assert file_id is not None
         return file_id
+
+    def recheck_file(
+        self,
+        file_id: int,
+        values: dict[str, Any],
+        *,
+        current_unit: str = "",
+        drop_current: Sequence[str] = (),
+        supersede: tuple[int, str] | None = None,
+        changes: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Replace the outcome of a file checked again (the roster changed), in one transaction with
+        what it implies (as for ``add_file``); its feedback is published again."""
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.conn:
+            self.conn.execute(
+                f"UPDATE files SET {sets}, published = 0 WHERE id = ?", [*values.values(), file_id]
+            )
+            self._imply(
+                file_id, values.get("run_id", ""), current_unit, drop_current, supersede, changes
+            )
+
+    def _imply(
+        self,
+        file_id: int,
+        run_id: str,
+        current_unit: str,
+        drop_current: Sequence[str],
+        supersede: tuple[int, str] | None,
+        changes: Sequence[dict[str, Any]],
+    ) -> None:
+        self.conn.executemany(
+            "DELETE FROM current WHERE unit = ?", [(k,) for k in drop_current if k != current_unit]
+        )
+        if current_unit:
+            self.conn.execute(
+                "INSERT INTO current (unit, file_id) VALUES (?, ?) "
+                "ON CONFLICT (unit) DO UPDATE SET file_id = excluded.file_id",
+                (current_unit, file_id),
+            )
+        if supersede:
+            self.conn.execute(
+                "UPDATE files SET status = 'superseded', archive_path = ? WHERE id = ?",
+                (supersede[1], supersede[0]),
+            )
+        self.conn.executemany(
+            "INSERT INTO changes (run_id, unit, field, label, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    c["unit"],
+                    c["field"],
+                    c["label"],
+                    str(c["old"]),
+                    str(c["new"]),
+                )
+                for c in changes
+            ],
+        )
+        self._bump()
 
     def update_file(self, file_id: int, **changes: Any) -> None:
         sets = ", ".join(f"{k} = ?" for k in changes)

@@ -7,13 +7,30 @@ A pass, under the workspace lock:
 2. scan the inbox and let files settle (``inbox.settle``);
 3. snapshot each ready file into ``state/work`` and hash it; the same bytes seen before are a
    duplicate (receipt: 与已报送文件相同), a file the ledger has as ``checked`` is resumed;
-4. check the snapshot (``check.check_file``; a process pool for many files) and write its feedback
-   into ``state/outgoing`` (durable, local);
+4. check the snapshot (``check.check_file``; a process pool for many files; a file in a unit's
+   sub-folder that names another roster unit gets the error ``unit-folder-mismatch``) and write its
+   feedback into ``state/feedback/<token>/`` — the durable copy of every receipt and annotated
+   return, kept for good;
 5. record the outcome in the ledger in one transaction (status, current submission of the unit,
    superseded file, field-level changes) — only then copy it into the archive, verify its hash and
    remove the original from the inbox;
-6. if anything changed since the last publication: build the records, stage feedback and
-   ``write_outputs`` into ``outbox/.staging-<run>``, and publish atomically, manifest last.
+6. if anything changed since the last publication, or the outbox lost files (someone deleted
+   ``outbox/`` or a feedback folder): build the records, stage feedback (new, and any published
+   earlier that is missing from the outbox, from its durable copy) and ``write_outputs`` into
+   ``outbox/.staging-<run>``, and publish atomically, manifest last. Each manifest is also kept in
+   ``state/runs`` and put back into ``outbox/runs`` when missing, so the history survives.
+
+Before intake, when the configuration (the roster) changed since files were last checked, files
+rejected only as far as we know because their unit was not in the roster (finding ``unit-unknown``)
+are checked again from their archived copy; their ledger row, status and feedback are updated.
+
+Feedback of a row whose durable copy is missing (ledgers from before it was kept) is made again from
+the archived original with the check time recorded; it is used only if the outcome is the same as
+recorded (status and findings).
+
+Stored unit names are resolved through the roster (names and aliases) on every pass, so a unit
+renamed in the roster with its old name kept as an alias keeps its data; a current submission that
+matches no roster unit is reported (``PassSummary.orphans``, ``workflow status``).
 
 Every step is idempotent, so after a crash at any point the next pass completes or redoes the work.
 ``WORKFLOW_CRASH_AT=<point>`` (TEST ONLY) makes the process ``os._exit(137)`` at that point, exactly
@@ -40,6 +57,8 @@ from typing import Any
 
 from workflow import archive
 from workflow.config import Settings
+from workflow.errors import OutputError
+from workflow.findings import Finding, Severity, sort_findings
 from workflow.inbox import Candidate, list_candidates, restat, safe_name, settle, snapshot
 from workflow.ledger import FileRow, Ledger, encode_result
 from workflow.lock import WorkspaceLock
@@ -56,7 +75,13 @@ from workflow.publish import (
     staging_dir,
     write_json,
 )
-from workflow.status import build_records, outbox_prefix, unit_states
+from workflow.status import (
+    build_records,
+    orphan_notice,
+    outbox_prefix,
+    resolve_current,
+    unit_states,
+)
 
 log = logging.getLogger("workflow")
 
@@ -66,6 +91,10 @@ CRASH_POINTS = (
     "after-archive", "after-remove", "after-supersede", "after-outputs", "mid-publish",
     "before-manifest", "after-manifest", "after-publish",
 )  # fmt: skip
+FEEDBACK_DIR = "feedback"  # state/feedback/<token>/<unit>/回执_… : durable copies of all feedback
+LEGACY_OUTGOING = "outgoing"  # where earlier versions kept feedback until it was published
+STATE_RUNS = "runs"  # state/runs/<run id>.json : copies of the published manifests
+FOLDER_MISMATCH = "unit-folder-mismatch"
 POOL_MIN_FILES = 8  # fewer files are checked in-process (a pool costs ~0.3 s to start)
 MAX_CHANGES_SHOWN = 12
 Progress = Callable[[int, int], None]
@@ -98,6 +127,9 @@ class PassSummary:
     units_rejected: int = 0
     published: bool = False
     recovered: int = 0
+    rechecked: list[str] = field(default_factory=list)  # files checked again after a roster change
+    restored: int = 0  # feedback files put back into the outbox
+    orphans: str = ""  # status.orphan_notice
 
     def count(self, status: str) -> int:
         return sum(f.status == status for f in self.files)
@@ -123,6 +155,15 @@ class PassSummary:
             head + f"已报 {reported}/{self.units_total} 个单位（已通过 {self.units_accepted}，"
             f"未通过 {self.units_rejected}）。"
         ]
+        if self.rechecked:
+            lines.append(
+                f"单位名单已变更，重新校验了 {len(self.rechecked)} 个此前因单位不在名单中被退回的文件："
+                + "、".join(self.rechecked)
+            )
+        if self.restored:
+            lines.append(f"发件箱中缺失的 {self.restored} 个反馈文件已重新放回。")
+        if self.orphans:
+            lines.append(self.orphans)
         shown = self.changes[:MAX_CHANGES_SHOWN]
         lines += [f"  {c['unit']}：{c['label']} {c['old']} → {c['new']}" for c in shown]
         if len(self.changes) > len(shown):
@@ -134,14 +175,60 @@ class PassSummary:
         return "\n".join(lines)
 
 
+def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | None:
+    """The error for a file in a unit's sub-folder (``inbox/<name or alias>/``) whose 单位名称 names
+    another roster unit: taking it would silently replace that other unit's data."""
+    by_folder = settings.find_unit(folder) if folder else None
+    by_name = settings.find_unit(result.unit) if result.unit else None
+    if by_folder is None or by_name is None or by_folder.name == by_name.name:
+        return None
+    written = str(result.texts.get("unit_name") or result.unit).strip()
+    cell = result.cells.get("unit_name", "")
+    return Finding(
+        FOLDER_MISMATCH,
+        Severity.ERROR,
+        f"文件放在「{folder}」文件夹中，但「单位名称」填写的是「{written}」。请确认报送单位："
+        f"如是{written}的报表，请放入{written}文件夹；如是本单位报表，请改正单位名称。",
+        ("unit_name",),
+        (cell,) if cell else (),
+        by_folder.name,
+        written,
+    )
+
+
+def _with_folder_check(result: Any, folder: str, settings: Settings) -> Any:
+    """The result with ``unit-folder-mismatch`` added (rejected, attributed to the folder's unit,
+    so the receipt goes back to whoever dropped it there)."""
+    finding = folder_mismatch(result, folder, settings)
+    if finding is None:
+        return result
+    from dataclasses import replace
+
+    by_folder = settings.find_unit(folder)
+    assert by_folder is not None
+    return replace(
+        result,
+        unit=by_folder.name,
+        status="rejected",
+        findings=sort_findings([*result.findings, finding]),
+    )
+
+
 def _worker_check(
-    snap: Path, out_dir: Path, settings: Settings, now: datetime, previous: Mapping[str, Any] | None
+    snap: Path,
+    out_dir: Path,
+    settings: Settings,
+    now: datetime,
+    previous: Mapping[str, Any] | None,
+    folder: str = "",
 ) -> tuple[Any, dict[str, str]]:
     """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker)."""
     from workflow.check import check_file
     from workflow.feedback import write_feedback
 
-    result = check_file(snap, settings, now=now, previous=previous)
+    result = _with_folder_check(
+        check_file(snap, settings, now=now, previous=previous), folder, settings
+    )
     written = write_feedback(result, snap, out_dir, now=now)
     files = {}
     for kind, path in written.items():
@@ -182,9 +269,7 @@ class _Pass:
         remove_stale_staging(self.outbox)
         shutil.rmtree(self.state / "work", ignore_errors=True)
         self._roll_forward()
-        outgoing = self.state / "outgoing"
-        if outgoing.exists() and not self.ledger.needs_publish(self.config_hash()):
-            shutil.rmtree(outgoing, ignore_errors=True)  # died after recording its publication
+        self._drop_unrecorded_feedback()
         for row in self.ledger.unfinished():
             original = self.s.inbox_dir / row.inbox_path
             stored = self.s.path(Path(row.archive_path))
@@ -210,8 +295,18 @@ class _Pass:
             return
         prune(self.outbox, manifest_files(manifest, self.prefix))
         self.ledger.mark_published(run_id, config)
-        shutil.rmtree(self.state / "outgoing", ignore_errors=True)
+        self._keep_manifest(manifest)
         self.summary.recovered += 1
+
+    def _drop_unrecorded_feedback(self) -> None:
+        """Feedback written by a pass that died before recording its file in the ledger."""
+        root = self.state / FEEDBACK_DIR
+        if not root.is_dir():
+            return
+        known = {r.feedback_paths.get("dir") for r in self.ledger.files(light=True)}
+        for path in root.iterdir():
+            if path.is_dir() and path.name not in known:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _refile_missing(self, row: FileRow, stored: Path) -> None:
         """A superseded file whose move in the archive was interrupted: finish the move."""
@@ -294,7 +389,10 @@ class _Pass:
         from workflow.check import load_previous
 
         prev = load_previous(self.s) if jobs else None
-        args = [(j.snap, self.state / "outgoing" / j.token, self.s, self.now, prev) for j in jobs]
+        args = [
+            (j.snap, self.state / FEEDBACK_DIR / j.token, self.s, self.now, prev, j.cand.folder)
+            for j in jobs
+        ]
         workers = min(os.cpu_count() or 1, 4)
         if len(jobs) < POOL_MIN_FILES or workers < 2:
             for job, a in zip(jobs, args, strict=True):
@@ -327,7 +425,7 @@ class _Pass:
         status = "accepted" if result.status == "accepted" else "rejected"
         target = archive.archive_target(self.s.archive_dir, year, status, job.sha256, job.cand.name)
         is_current = status == "accepted" and found is not None and year == self.s.year
-        old = self._current_row(unit) if is_current else None
+        old, stale_keys = self._current_row(unit) if is_current else (None, [])
         changes = self._changes(unit, old, result.values) if old else []
         supersede = None
         if old:
@@ -348,7 +446,11 @@ class _Pass:
             ),
         )  # fmt: skip
         file_id = self.ledger.add_file(
-            row, current_unit=unit if is_current else "", supersede=supersede, changes=changes
+            row,
+            current_unit=unit if is_current else "",
+            drop_current=stale_keys,
+            supersede=supersede,
+            changes=changes,
         )
         crash_point("after-ledger")
         self.summary.changes += changes
@@ -389,9 +491,12 @@ class _Pass:
         except ValueError:
             return path.resolve().as_posix()
 
-    def _current_row(self, unit: str) -> FileRow | None:
-        file_id = self.ledger.current().get(unit)
-        return self.ledger.file(file_id) if file_id else None
+    def _current_row(self, unit: str) -> tuple[FileRow | None, list[str]]:
+        """The unit's current submission, found through the roster (a ledger key may be a name the
+        unit had before it was renamed), and the ledger keys it is stored under."""
+        resolved = resolve_current(self.s, self.ledger.current())
+        file_id = resolved.by_unit.get(unit)
+        return (self.ledger.file(file_id) if file_id else None), resolved.keys.get(unit, [])
 
     def _changes(self, unit: str, old: FileRow, new: Mapping[str, Any]) -> list[dict[str, Any]]:
         from workflow.ledger import decode_values
@@ -438,25 +543,26 @@ class _Pass:
         first = self.ledger.by_sha(job.sha256)[0]
         receipt = first.feedback_paths.get("files", {}).get("receipt", "")
         sub = Path(receipt).parent.as_posix() if "/" in receipt else safe_name(job.cand.path.stem)
-        name = f"{sub}/回执_{safe_name(job.cand.path.stem)}（重复报送）.md"
-        out = self.state / "outgoing" / job.token / name
+        name = f"{sub}/回执_{safe_name(job.cand.path.stem)}（重复报送）.txt"
+        out = self.state / FEEDBACK_DIR / job.token / name
         out.parent.mkdir(parents=True, exist_ok=True)
         when = first.arrived[:16].replace("T", " ")
         status = _STATUS_CN.get(first.status, first.status)
         text = (
-            "# 政府信息公开工作年度报告 报送回执\n\n"
-            f"- 单位：{first.unit or '（未能识别）'}\n"
-            f"- 文件名：{job.cand.name}\n"
-            f"- SHA-256：{job.sha256}\n"
-            f"- 接收时间：{self.stamp[:16].replace('T', ' ')}\n"
-            f"- 结论：与已报送文件相同（重复报送），本次不重复计入\n\n"
-            "## 说明\n\n"
+            "政府信息公开工作年度报告 报送回执\n" + "=" * 34 + "\n\n"
+            f"单位：{first.unit or '（未能识别）'}\n"
+            f"文件名：{job.cand.name}\n"
+            f"SHA-256：{job.sha256}\n"
+            f"接收时间：{self.stamp[:16].replace('T', ' ')}\n"
+            f"结论：与已报送文件相同（重复报送），本次不重复计入\n\n"
+            "【说明】\n\n"
             f"本文件与 {when} 报送的「{first.original_name}」内容完全相同（处理结果：{status}），"
             "已存档备查，汇总仍以原文件为准。\n\n"
-            "## 下一步\n\n"
+            "【下一步】\n\n"
             "无需再次报送。如需更正数据，请修改报表后重新报送，以最后一次通过校验的文件为准。\n"
         )
-        out.write_text(text, "utf-8")
+        # plain text with CRLF and a BOM, like feedback.write_feedback: Notepad and WPS read it
+        out.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
         fsync_file(out)
         target = archive.archive_target(
             self.s.archive_dir, first.year or self.s.year, "duplicate", job.sha256, job.cand.name
@@ -482,29 +588,200 @@ class _Pass:
             digest.update((self.s.workspace / self.s.config_path.name).read_bytes())
         return digest.hexdigest()
 
+    def _feedback_source(self, row: FileRow, name: str) -> Path:
+        info = row.feedback_paths
+        durable = self.state / FEEDBACK_DIR / info["dir"] / name
+        legacy = self.state / LEGACY_OUTGOING / info["dir"] / name
+        return legacy if not durable.exists() and legacy.exists() else durable
+
+    def _lost_feedback(self, rows: list[FileRow]) -> list[FileRow]:
+        """Published rows with a feedback file no longer in the outbox that can be put back."""
+        lost = []
+        for row in rows:
+            info = row.feedback_paths
+            names = list(info.get("files", {}).values())
+            if not row.published or not names:
+                continue
+            if all((self.outbox / info["folder"] / n).is_file() for n in names):
+                continue
+            if all(self._feedback_source(row, n).is_file() for n in names) or self._remake(row):
+                lost.append(row)
+        return lost
+
+    def _remake(self, row: FileRow) -> bool:
+        """Make a row's feedback again from its archived original (no durable copy: ledgers from
+        before it was kept). Used only if the outcome is the same as recorded."""
+        if row.status == "duplicate" or row.state != "archived":
+            return False
+        full = self.ledger.file(row.id)
+        assert full is not None
+        checked = self._check_archived(full, full.feedback_paths["dir"])
+        if checked is None:
+            return False
+        result, files = checked
+        recorded = full.result_data.get("findings", [])
+        same = (
+            result.status == ("accepted" if full.status != "rejected" else "rejected")
+            and [(f.rule, f.message) for f in result.findings]
+            == [(f["rule"], f["message"]) for f in recorded]
+            and files == full.feedback_paths.get("files", {})
+        )
+        if not same:
+            log.warning("无法重新生成 %s 的反馈文件：校验结果与台账记录不同。", row.original_name)
+            shutil.rmtree(
+                self.state / FEEDBACK_DIR / full.feedback_paths["dir"], ignore_errors=True
+            )
+        return same
+
+    def _check_archived(self, row: FileRow, token: str) -> tuple[Any, dict[str, str]] | None:
+        """Check the archived copy of ``row`` again as it was first checked (its original name, the
+        time it arrived, its inbox folder) and write its feedback into ``state/feedback/<token>``."""
+        from workflow.check import load_previous
+
+        stored = self.s.path(Path(row.archive_path))
+        if not stored.is_file():
+            log.warning("存档文件缺失：%s", stored)
+            return None
+        work = self.state / "work" / uuid.uuid4().hex[:12] / row.original_name
+        work.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stored, work)
+        try:
+            when = datetime.fromisoformat(row.arrived)
+        except ValueError:
+            when = self.now
+        folder = row.inbox_path.split("/")[0] if "/" in row.inbox_path else ""
+        out = self.state / FEEDBACK_DIR / token
+        shutil.rmtree(out, ignore_errors=True)
+        try:
+            return _worker_check(work, out, self.s, when, load_previous(self.s), folder)
+        except Exception as exc:  # the per-file failure boundary
+            log.exception("重新校验 %s 时程序出错：%s", row.original_name, exc)
+            return None
+
+    # -- roster changes -------------------------------------------------------------------------
+    def recheck_after_roster_change(self) -> None:
+        """Check again the files rejected because their unit was not in the roster, once the
+        configuration (roster) has changed since they were checked."""
+        config = self.config_hash()
+        if self.ledger.meta("checked_config") == config:
+            return
+        for row in self.ledger.files():
+            rules = {f.get("rule") for f in row.result_data.get("findings", [])}
+            if row.status == "rejected" and row.state == "archived" and "unit-unknown" in rules:
+                self._recheck(row)
+        self.ledger.set_meta("checked_config", config)
+
+    def _recheck(self, row: FileRow) -> None:
+        token = uuid.uuid4().hex[:12]
+        checked = self._check_archived(row, token)
+        if checked is None:
+            return
+        result, files = checked
+        found = self.s.find_unit(result.unit) if result.unit else None
+        unit = found.name if found else (result.unit or "")
+        year = result.year or self.s.year
+        status = "accepted" if result.status == "accepted" else "rejected"
+        current_unit, stale_keys, supersede, changes = "", [], None, []
+        old = None
+        if status == "accepted" and found is not None and year == self.s.year:
+            old, stale_keys = self._current_row(unit)
+            if old and old.id > row.id:
+                status, stale_keys = "superseded", []  # the unit has sent a newer accepted file
+            else:
+                current_unit = unit
+                if old:
+                    folder = self.s.archive_dir / str(old.year or year) / "superseded"
+                    supersede = (old.id, self._rel(folder / Path(old.archive_path).name))
+                    changes = self._changes(unit, old, result.values)
+        stored = self.s.path(Path(row.archive_path))
+        target = archive.archive_target(self.s.archive_dir, year, status, row.sha256, "x")
+        values = {
+            "unit": unit,
+            "year": year,
+            "format": result.format or "",
+            "status": status,
+            "errors": _count(result.errors),
+            "warnings": _count(result.warnings),
+            "archive_path": self._rel(target.parent / stored.name),
+            "feedback": json.dumps(
+                {"dir": token, "folder": self.feedback_root, "files": files}, ensure_ascii=False
+            ),
+            "result": encode_result(
+                dict(result.values), dict(result.texts), list(result.findings),
+                replaced=old.id if supersede and old else None,
+            ),
+            "run_id": self.run_id,
+        }  # fmt: skip
+        self.ledger.recheck_file(
+            row.id,
+            values,
+            current_unit=current_unit,
+            drop_current=stale_keys,
+            supersede=supersede,
+            changes=changes,
+        )
+        old_feedback = self.state / FEEDBACK_DIR / row.feedback_paths.get("dir", "-")
+        shutil.rmtree(old_feedback, ignore_errors=True)
+        moved = archive.refile(stored, self.s.archive_dir, year, status, row.sha256)
+        if self._rel(moved) != values["archive_path"] and moved.exists():
+            self.ledger.update_file(row.id, archive_path=self._rel(moved))
+        if old and supersede:
+            archive.refile(
+                self.s.path(Path(old.archive_path)),
+                self.s.archive_dir,
+                old.year or year,
+                "superseded",
+                old.sha256,
+            )
+        self.summary.changes += changes
+        self.summary.rechecked.append(row.inbox_path)
+
+    # -- publication ----------------------------------------------------------------------------
+    def _keep_manifest(self, manifest: Mapping[str, Any]) -> None:
+        write_json(self.state / STATE_RUNS / f"{manifest['run_id']}.json", manifest)
+
+    def _restore_manifests(self) -> None:
+        """Put back into ``outbox/runs`` the published manifests someone deleted from it."""
+        kept = self.state / STATE_RUNS
+        if not kept.is_dir():
+            return
+        for path in kept.glob("*.json"):
+            target = self.outbox / "runs" / path.name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+
     def publish_if_needed(self) -> None:
         rows = self.ledger.files(light=True)
         current = self.ledger.current()
         states = unit_states(self.s, rows, current)
         self.summary.units_accepted = sum(s.status == "accepted" for s in states)
         self.summary.units_rejected = sum(s.status == "rejected" for s in states)
+        self.summary.orphans = orphan_notice(self.s, current)
         config = self.config_hash()
-        if manifest_paths(self.outbox) and not self.ledger.needs_publish(config):
+        outbox_lost = not manifest_paths(self.outbox)
+        lost = self._lost_feedback(rows)
+        if not outbox_lost and not lost and not self.ledger.needs_publish(config):
             return
+        self._restore_manifests()
         manifests = read_manifests(self.outbox)
         rows = self.ledger.files()
         records = build_records(self.s, rows, current, outbox_prefix=outbox_prefix(self.s))
         staging = staging_dir(self.outbox, self.run_id)
         staging.mkdir(parents=True, exist_ok=True)
+        lost_ids = {r.id for r in lost}
         unpublished = [r for r in rows if not r.published]
-        for row in unpublished:
+        for row in rows:  # arrival order: a later file's feedback of the same name wins
+            if row.published and row.id not in lost_ids:
+                continue
             info = row.feedback_paths
             for name in info.get("files", {}).values():
-                src = self.state / "outgoing" / info["dir"] / name
+                src = self._feedback_source(row, name)
                 if src.exists():
                     dst = staging / info["folder"] / name
                     dst.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(src, dst)
+                    self.summary.restored += row.published
         manifest: dict[str, Any] = {
             "run_id": self.run_id,
             "started": self.stamp,
@@ -534,11 +811,40 @@ class _Pass:
         )
         self.ledger.mark_published(self.run_id, config)
         crash_point("after-publish")
-        shutil.rmtree(self.state / "outgoing", ignore_errors=True)
+        self._keep_manifest(manifest)
         self.summary.published = True
 
 
 _STATUS_CN = {"accepted": "通过", "rejected": "退回", "duplicate": "重复", "superseded": "已被替代"}
+
+
+_FOLDER_KEYS = (
+    ("outbox_dir", "发件箱（输出目录）", "outbox"),
+    ("archive_dir", "存档目录", "archive"),
+)
+
+
+def check_folders(settings: Settings) -> None:
+    """The outbox and the archive are folders we can write, or an OutputError says which and how
+    to fix it (before anything is taken from the inbox)."""
+    for attr, what, key in _FOLDER_KEYS:
+        path: Path = getattr(settings, attr)
+        fix = f"或在 {settings.config_path.name} 的 [paths] {key} 中指定另一个文件夹"
+        if path.exists() and not path.is_dir():
+            raise OutputError(
+                f"{what} {path} 是一个文件，不是文件夹。请移走或重命名这个文件，{fix}。"
+            )
+        probe = path / f".workflow-write-test-{os.getpid()}"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise OutputError(
+                f"{what} {path} 无法写入（{reason}）。请检查该文件夹及其上级文件夹是否存在、"
+                f"运行本程序的账户是否有写入权限，{fix}。"
+            ) from exc
 
 
 def run_once(
@@ -552,10 +858,12 @@ def run_once(
     """One pass over the inbox (see the module docstring). Raises BusyError if another runs."""
     with WorkspaceLock(settings.state_dir):
         crash_point("after-lock")
+        check_folders(settings)
         with Ledger.open(settings.state_dir) as ledger:
             one = _Pass(settings, ledger, now, sleep=sleep, progress=progress, clock=clock)
             try:
                 one.recover()
+                one.recheck_after_roster_change()
                 one.intake()
                 one.publish_if_needed()
             except BaseException:

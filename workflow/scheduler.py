@@ -1,8 +1,9 @@
 """``workflow run``: the same pass as ``--once``, every ``every_minutes``, until SIGINT/SIGTERM.
 
 The only module that imports ``schedule``. A pass runs at start; an exception in a pass is logged
-and the loop goes on (``schedule`` itself would stop); a signal ends the loop after the current
-pass. Log lines carry a timestamp and go to stderr and to ``<state>/workflow.log``.
+and the loop goes on (``schedule`` itself would stop); a signal (SIGINT or SIGTERM) ends the loop
+after the current pass, a second one of either kind aborts at once: exit 130 after SIGINT, 143 after
+SIGTERM (the pass stops where it is; the next pass completes it, see ``pipeline``). Log lines carry a timestamp and go to stderr and to ``<state>/workflow.log``.
 """
 
 from __future__ import annotations
@@ -60,13 +61,17 @@ def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
 
 
 def _install_signals(stop: threading.Event) -> dict[signal.Signals, _Handler]:
-    """First SIGINT/SIGTERM: finish the current pass, then stop. A second Ctrl+C aborts at once."""
+    """First SIGINT/SIGTERM: finish the current pass, then stop. A second signal of either kind
+    aborts at once: KeyboardInterrupt for SIGINT (exit 130), SystemExit(143) for SIGTERM."""
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def handle(signum: int, frame: object) -> None:
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
+        if stop.is_set():
+            log.warning("再次收到停止信号：立即中止（未完成的处理将在下次运行时继续）。")
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise SystemExit(128 + signum)
         stop.set()
         log.info("收到停止信号：本次处理完成后退出（再按一次 Ctrl+C 立即中止）。")
 

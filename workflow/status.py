@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workflow.config import Settings, Unit
 from workflow.ledger import FileRow, Ledger, decode_findings, decode_values
@@ -40,11 +41,46 @@ def _canonical(settings: Settings, unit: str) -> str:
     return found.name if found else ""
 
 
+@dataclass
+class Current:
+    """The ledger's current submissions resolved through the roster (names and aliases), so that a
+    unit renamed in the roster (old name kept as an alias) keeps its data."""
+
+    by_unit: dict[str, int]  # roster name → file id of its current submission
+    keys: dict[str, list[str]]  # roster name → the ledger keys that resolve to it
+    orphans: dict[str, int]  # ledger keys that match no roster unit any more → file id
+
+
+def resolve_current(settings: Settings, current: dict[str, int]) -> Current:
+    out = Current({}, {}, {})
+    for key, file_id in current.items():
+        name = _canonical(settings, key)
+        if not name:
+            out.orphans[key] = file_id
+            continue
+        out.keys.setdefault(name, []).append(key)
+        out.by_unit[name] = max(file_id, out.by_unit.get(name, file_id))  # the latest one wins
+    return out
+
+
+def orphan_notice(settings: Settings, current: dict[str, int]) -> str:
+    """One line naming the stored current submissions of units no longer in the roster, or ""."""
+    orphans = resolve_current(settings, current).orphans
+    if not orphans:
+        return ""
+    names = "、".join(f"「{k}」" for k in sorted(orphans))
+    return (
+        f"台账中有 {len(orphans)} 个单位的报送不在当前名单中：{names}"
+        "（可能改了名称，请把旧名称加入 aliases）"
+    )
+
+
 def unit_states(
     settings: Settings, rows: Sequence[FileRow], current: dict[str, int]
 ) -> list[UnitState]:
     """One state per roster unit, in roster order."""
     by_id = {r.id: r for r in rows}
+    resolved = resolve_current(settings, current).by_unit
     latest_rejected: dict[str, FileRow] = {}
     for row in rows:  # arrival order: the last one wins
         name = _canonical(settings, row.unit)
@@ -52,7 +88,7 @@ def unit_states(
             latest_rejected[name] = row
     states = []
     for unit in settings.units:
-        accepted = by_id.get(current.get(unit.name, -1))
+        accepted = by_id.get(resolved.get(unit.name, -1))
         rejected = latest_rejected.get(unit.name)
         if accepted:
             newer = rejected if rejected and rejected.id > accepted.id else None
@@ -112,9 +148,20 @@ def build_records(
                 contact_phone=unit.contact_phone or texts.get("contact_phone", ""),
                 updated=bool(data.get("replaced")) and not row.published,
                 outputs={k: v for k, v in outputs.items() if v},
+                **_newer_rejected(state.newer_rejected, outbox_prefix),
             )
         )
     return records
+
+
+def _newer_rejected(row: FileRow | None, prefix: str) -> dict[str, Any]:
+    if row is None:
+        return {}
+    return {
+        "newer_rejected": row.original_name,
+        "newer_rejected_receipt": _outbox_path(prefix, row, "receipt"),
+        "newer_rejected_errors": row.errors,
+    }
 
 
 def _width(text: str) -> int:
@@ -133,6 +180,7 @@ class StatusReport:
     strays: list[FileRow] = field(default_factory=list)  # files of no roster unit
     waiting: list[str] = field(default_factory=list)
     last_run: dict | None = None
+    orphans: str = ""  # stored submissions of units no longer in the roster (orphan_notice)
 
     def count(self, status: str) -> int:
         return sum(s.status == status for s in self.states)
@@ -165,6 +213,8 @@ class StatusReport:
             lines += [
                 f"  {r.inbox_path}（{r.arrived[:16].replace('T', ' ')}）" for r in self.strays
             ]
+        if self.orphans:
+            lines += ["", self.orphans]
         if self.waiting:
             lines += ["", "收件箱中等待处理的文件（正在复制或已被打开）："]
             lines += [f"  {w}" for w in self.waiting]
@@ -180,7 +230,9 @@ def workspace_status(settings: Settings) -> StatusReport:
         last = ledger.last_run()
     strays = [r for r in rows if r.status == "rejected" and not _canonical(settings, r.unit)]
     states = unit_states(settings, rows, current)
-    return StatusReport(settings.district, settings.year, states, strays, waiting, last)
+    report = StatusReport(settings.district, settings.year, states, strays, waiting, last)
+    report.orphans = orphan_notice(settings, current)
+    return report
 
 
 def outbox_prefix(settings: Settings) -> str:
