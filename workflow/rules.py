@@ -56,11 +56,13 @@ READER_TITLES: dict[str, str] = {
     "date-invalid": "日期无法识别",
 }
 RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
+# Ids added by the pipeline (workflow.pipeline), which knows where in the inbox a file was dropped.
+PIPELINE_TITLES: dict[str, str] = {"unit-folder-mismatch": "文件夹与单位名称不符"}
 
 
 def rule_title(rule: str) -> str:
     """A short Chinese name for a rule id ("" when unknown)."""
-    return RULE_TITLES.get(rule) or READER_TITLES.get(rule, "")
+    return RULE_TITLES.get(rule) or READER_TITLES.get(rule) or PIPELINE_TITLES.get(rule, "")
 
 
 # Row and column ids with a meaning of their own (the public contract, §3 of the reference).
