@@ -294,7 +294,13 @@ def review_layout(spec: Format) -> SheetLayout:
             cells.append(Cell(top + 2, i * ncol + j, "header", c.label))
             cells.append(_field_cell(top + 3, i * ncol + j, grid.field_id(g, c), c.computed))
     widths = (8.0,) * width
-    heights = {0: TITLE_HEIGHT, top + 2: fit_height("结果维持", 8.0), top + 3: 24.0}
+    heights = {
+        0: TITLE_HEIGHT,
+        top: 22.0,
+        top + 1: 22.0,
+        top + 2: fit_height("结果维持", 8.0),
+        top + 3: 24.0,
+    }
     return SheetLayout(SHEET_REVIEW, tuple(cells), widths, heights, landscape=True)
 
 

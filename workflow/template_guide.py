@@ -34,8 +34,8 @@ def guide_lines(spec: Format, year: int | None, unit_name: str = "") -> list[Lin
         ("text", "3. " + _numbers_rule(spec)),
         (
             "text",
-            f"4. 「{SHEET_INFO}」中的单位名称、年度、成文日期为必填项；成文日期按“2026-01-20”"
-            "的格式填写。报告正文各部分可直接粘贴文字。",
+            f"4. 「{SHEET_INFO}」中的单位名称、年度、成文日期必须填写（成文日期如 2026-01-20）；"
+            "报告正文可直接粘贴文字。",
         ),
         (
             "text",
@@ -107,7 +107,7 @@ def guide_lines(spec: Format, year: int | None, unit_name: str = "") -> list[Lin
         (
             "text",
             "4. 校验反馈：系统定时自动校验，并在共享文件夹的反馈文件夹"
-            f"（outbox → {year or '年度'} → 反馈 → 本单位名称）中给出回执（文本文件，写明是否通过和发现的问题）；"
+            f"（outbox → {year or '年度'} → 反馈 → 本单位名称）中给出回执“回执_文件名.txt”（可用记事本打开，写明是否通过和发现的问题）；"
             "有问题的，同时给出“校验结果_文件名.xlsx”：即所报送的表格，问题单元格标红（错误）"
             "或标黄（提示）并附批注，第一张工作表列出全部问题。",
         ),
