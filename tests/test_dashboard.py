@@ -445,3 +445,76 @@ def test_renders_the_real_rollup_summary_after_a_json_round_trip(n: int) -> None
     if n:
         assert "主要数据与上年对比" in root.text
         assert "详细问题见" in root.one("section", id="problems").text  # findings are counts here
+
+
+# --- a rejected correction after an accepted file; long cell lists; a city's wording ---------------
+
+
+def _with_newer_rejected(summary: dict[str, Any]) -> dict[str, Any]:
+    unit = next(u for u in summary["units"] if u["status"] == "accepted")
+    unit["newer_rejected"] = {
+        "file": "更正版<b>.xlsx",
+        "receipt": "outbox/2021/反馈/回执_更正版.txt",
+        "errors": 3,
+    }
+    return unit
+
+
+def test_rejected_correction_after_accepted_file_is_shown_everywhere():
+    summary = make_summary(5)
+    unit = _with_newer_rejected(summary)
+    html = render_dashboard(summary, [], now=NOW)
+    row = html.split(f'data-search="{unit["name"]}')[1].split("</tr>")[0]
+    assert '<span class="st accepted">已通过</span>' in row
+    assert "新报送未通过</a>" in row and 'class="st newer-rejected"' in row
+    problems = html.split('id="problems"')[1].split('id="reminder"')[0]
+    assert "更正版&lt;b&gt;.xlsx" in problems and "<b>.xlsx" not in html
+    assert (
+        'href="2021/%E5%8F%8D%E9%A6%88/' in problems
+        or 'href="2021/反馈/回执_更正版.txt"' in problems
+    )
+    assert "汇总仍使用此前通过的版本" in problems
+    text = reminder_text(summary, now=NOW)
+    assert (
+        f"请核实：{unit['name']}报送的更正文件「更正版<b>.xlsx」未通过校验（发现 3 处错误），"
+        "全区汇总仍使用此前通过的版本。"
+    ) in text
+
+
+def test_rejected_correction_is_in_the_reminder_even_when_all_units_passed():
+    summary = make_summary(1)
+    unit = _with_newer_rejected(summary)
+    unit["newer_rejected"]["submitted_at"] = "2022-01-25T10:00:00+08:00"
+    text = reminder_text(summary, now=NOW)
+    assert "无需催报" not in text
+    assert f"请核实：{unit['name']}于2022年1月25日报送的更正文件" in text
+
+
+def test_a_finding_with_many_cells_lists_five_and_counts_the_rest():
+    assert dashboard.cells_text([f"A{i}" for i in range(1, 26)]) == (
+        "A1、A2、A3、A4、A5 等 25 个单元格"
+    )
+    assert dashboard.cells_text(["A1", "B2"]) == "A1、B2"
+    summary = make_summary(5)
+    rejected = next(u for u in summary["units"] if u["status"] == "rejected")
+    rejected["finding_details"] = rejected.pop("findings", None) or []
+    rejected["finding_details"] = [
+        {
+            "rule": "R1",
+            "severity": "error",
+            "message": "合计不符",
+            "cells": [f"表三!D{i}" for i in range(25)],
+        }
+    ]
+    html = render_dashboard(summary, [], now=NOW)
+    assert "表三!D0、表三!D1、表三!D2、表三!D3、表三!D4 等 25 个单元格" in html
+    assert "表三!D5" not in html
+
+
+def test_city_dashboard_says_quan_shi():
+    summary = make_summary(5)
+    summary["district"] = "福州市"
+    html = render_dashboard(summary, [], now=NOW)
+    assert "全区" not in html
+    assert "全市汇总只含已通过的单位" in html
+    assert reminder_text(summary, now=NOW).rstrip().split("\n")[-2] == "福州市人民政府办公室"

@@ -23,6 +23,7 @@ import jinja2
 
 from workflow.findings import SEVERITY_NAMES, Severity
 from workflow.records import STATUS_NAMES
+from workflow.report_text import jurisdiction
 from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
 
 TEMPLATE = "dashboard.html.j2"
@@ -35,6 +36,7 @@ RUN_STATUS_NAMES = {
     "ignored": "已忽略",
 }
 TOP_UNITS = 30
+MAX_CELLS = 5  # cell locations listed per finding; the rest are counted
 MAX_RUNS = 15
 MAX_CHANGES = 40
 KEY_INDICATORS = (
@@ -63,12 +65,15 @@ def render_dashboard(
     base = _dashboard_folder(summary)
     units = [_unit_view(i, u, base) for i, u in enumerate(summary.get("units", []), start=1)]
     reminder = reminder_text(summary, now=now)
+    area = jurisdiction(str(summary.get("district", "")))
     context = {
         "title": f"{summary.get('district', '')}{summary.get('year', '')}年政府信息公开工作年度报告 报送工作台",
+        "area": area,
         "head": _headline(summary, units, runs, now),
         "units": units,
         "rejected": [u for u in units if u["status"] == "rejected"],
-        "downloads": _downloads(summary, links, base),
+        "newer_rejected": [u for u in units if u["newer_rejected"]],
+        "downloads": _downloads(summary, links, base, area.whole),
         "totals": _totals_view(spec, summary.get("totals", {})),
         "charts": _charts(spec, summary, units),
         "reminder": reminder,
@@ -267,10 +272,11 @@ def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]
             "error": f.get("severity") == "error",
             "rule": str(f.get("rule", "")),
             "message": str(f.get("message", "")),
-            "cells": "、".join(str(c) for c in f.get("cells", [])),
+            "cells": cells_text(f.get("cells", [])),
         }
         for f in _finding_list(unit)
     ]
+    newer = _newer_rejected(unit, base) if status == "accepted" else None
     submitted = str(unit.get("submitted_at") or "")
     return {
         "index": index,
@@ -289,6 +295,29 @@ def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]
         "contact_person": str(unit.get("contact_person", "") or ""),
         "contact_phone": str(unit.get("contact_phone", "") or ""),
         "apply_new": _as_decimal((unit.get("values") or {}).get("apply_new_total")),
+        "newer_rejected": newer,
+    }
+
+
+def cells_text(cells: Any) -> str:
+    """Cell locations of a finding: the first five, then "等 N 个单元格" when there are more."""
+    names = [str(c) for c in cells] if isinstance(cells, list | tuple) else []
+    if len(names) <= MAX_CELLS:
+        return "、".join(names)
+    return "、".join(names[:MAX_CELLS]) + f" 等 {len(names)} 个单元格"
+
+
+def _newer_rejected(unit: Mapping[str, Any], base: str) -> dict[str, Any] | None:
+    """A rejected file that came after the accepted one (summary.json's "newer_rejected")."""
+    newer = unit.get("newer_rejected")
+    if not isinstance(newer, Mapping) or not newer.get("file"):
+        return None
+    receipt = str(newer.get("receipt") or "")
+    return {
+        "file": str(newer["file"]),
+        "receipt": href(receipt, base) if receipt else "",
+        "errors": int(newer.get("errors", 0) or 0),
+        "submitted": _display_time(newer["submitted_at"]) if newer.get("submitted_at") else "",
     }
 
 
@@ -302,12 +331,12 @@ def _finding_list(unit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _downloads(
-    summary: Mapping[str, Any], links: Mapping[str, str] | None, base: str
+    summary: Mapping[str, Any], links: Mapping[str, str] | None, base: str, whole: str = "全区"
 ) -> list[tuple[str, str]]:
     outputs = summary.get("outputs") or {}
     out = [
         (label, href(outputs[key], base))
-        for key, label in (("rollup", "全区汇总表"), ("report", "全区年度报告"))
+        for key, label in (("rollup", f"{whole}汇总表"), ("report", f"{whole}年度报告"))
         if outputs.get(key)
     ]
     out += [(label, href(path, base)) for label, path in (links or {}).items() if path]
@@ -322,11 +351,23 @@ def reminder_text(summary: Mapping[str, Any], *, now: datetime) -> str:
     units = summary.get("units", [])
     missing = [u for u in units if u.get("status") == "missing"]
     rejected = [u for u in units if u.get("status") == "rejected"]
+    newer = [
+        u
+        for u in units
+        if u.get("status") == "accepted"
+        and isinstance(u.get("newer_rejected"), Mapping)
+        and u["newer_rejected"].get("file")
+    ]
     year, district = summary.get("year", ""), summary.get("district", "")
+    area = jurisdiction(str(district))
     if not units:
         return "单位名单为空，暂无需要催报的单位。请先在配置文件中登记单位名单。"
     if not missing and not rejected:
-        return f"截至{_cn_date(now.date())}，{district}各单位{year}年政府信息公开工作年度报告均已报送并通过校验，无需催报。"
+        done = (
+            f"截至{_cn_date(now.date())}，{district}各单位{year}年政府信息公开工作年度报告均已报送并通过校验"
+            + ("。" if newer else "，无需催报。")
+        )
+        return "\n".join([done, *_verify_lines(newer, area.whole, indent="")])
     deadline = _cn_date(deadline_of(summary))
     lines = [
         "各有关单位：",
@@ -343,14 +384,36 @@ def reminder_text(summary: Mapping[str, Any], *, now: datetime) -> str:
         lines.append(f"    {number_words[k]}、{title}的单位（{len(group)}个）。{advice}")
         for i, u in enumerate(group, start=1):
             lines.append(f"    {i}. {u.get('name', '')}{_problem(u)}（{_contact(u)}）")
+    lines += _verify_lines(newer, area.whole, indent="    ")
     lines += [
         f"    请于{deadline}前完成报送。逾期未报送或报告内容不准确、不全面的，将按规定予以通报。",
         "    特此通知。",
         "",
-        f"{district}人民政府办公室",
+        f"{area.government}办公室" if district else area.office,
         _cn_date(now.date()),
     ]
     return "\n".join(lines)
+
+
+def _verify_lines(units: Sequence[Mapping[str, Any]], whole: str, *, indent: str) -> list[str]:
+    """请核实：… for units whose correction after an accepted file was rejected."""
+    lines = []
+    for u in units:
+        newer = u["newer_rejected"]
+        when = ""
+        if newer.get("submitted_at"):
+            try:
+                when = f"于{_cn_date(datetime.fromisoformat(str(newer['submitted_at'])).date())}"
+            except ValueError:
+                when = ""
+        errors = int(newer.get("errors", 0) or 0)
+        found = f"（发现 {errors} 处错误）" if errors else ""
+        lines.append(
+            f"{indent}请核实：{u.get('name', '')}{when}报送的更正文件「{newer.get('file', '')}」"
+            f"未通过校验{found}，{whole}汇总仍使用此前通过的版本。请对照校验回执修改后重新报送"
+            f"（{_contact(u)}）。"
+        )
+    return lines
 
 
 def _problem(unit: Mapping[str, Any]) -> str:
