@@ -83,8 +83,8 @@ def test_bad_file_reports_every_problem_with_its_cell(tmp_path, workspace):
         ("R5", "error", a1("apply_new_business")),
         ("R3", "error", a1("apply_granted_total")),
         ("R5", "error", a1("review_upheld")),
+        ("R11", "warning", a1("report_year")),  # template order: 基本信息 before 表三
         ("total-typed-over", "warning", a1("apply_carry_over_total")),
-        ("R11", "warning", a1("report_year")),
     ]
     assert result.status == "rejected"
     assert result.values["apply_total_natural"] == 3  # computed, never trusted from the file
@@ -184,7 +184,10 @@ def test_cli_human_output_and_exit_codes(tmp_path):
     )
     result = run(["check", str(good), str(bad)], tmp_path)
     assert result.exit_code == 1
-    assert f"  {a1('apply_new_natural')}: 错误 R1 表三「自然人」列：" in result.output
+    assert (
+        f"  {a1('apply_new_natural')}: 错误 R1（勾稽关系：第一项加第二项等于第三项加第四项） 表三「自然人」列："
+        in result.output
+    )
     assert (
         "bad.xlsx（福州市长乐区人力资源和社会保障局）：未通过，错误 1 个，提示 1 个。"
         in result.output
@@ -229,7 +232,7 @@ def test_cli_with_config_and_feedback(tmp_path, workspace):
     assert result.exit_code == 1
     assert "未使用配置文件" not in result.output
     folder = out / SEED_UNIT
-    assert sorted(p.name for p in folder.iterdir()) == ["回执_bad.md", "校验结果_bad.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == ["回执_bad.txt", "校验结果_bad.xlsx"]
     assert sorted(p.relative_to(workspace.parent) for p in workspace.parent.rglob("*")) == before
 
 

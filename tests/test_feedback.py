@@ -80,11 +80,11 @@ GOLDEN_SHEET = """\
 单位：福州市长乐区人力资源和社会保障局　文件：部门报表.xlsx　校验时间：2022-01-27 10:00
 红色为错误（须改正后重新报送），黄色为提示（请核对）。点击“位置”可跳到该单元格，批注中有说明。
 序号 | 级别 | 规则 | 位置 | 说明
-1 | 错误 | R1 第一项加第二项等于第三项加第四项 | 三、依申请公开!D6 | 表三「自然人」列：相差 1。请核对该列。
-2 | 错误 | R5 数字填写规范 | 三、依申请公开!E6 | =HYPERLINK("http://x") 填写了“/”。请填 0。
-3 | 提示 | total-typed-over 合计格被手工改写 | 三、依申请公开!J6 | 合计格被手工填写。
-4 | 提示 | R11 年度对应的报告格式 | 基本信息!B5 | 格式提示。
-5 | 提示 | macros-present 含有宏 | 整个文件 | 文件含有宏。"""
+1 | 错误 | R1（勾稽关系：第一项加第二项等于第三项加第四项） | 三、依申请公开!D6 | 表三「自然人」列：相差 1。请核对该列。
+2 | 错误 | R5（数字填写规范） | 三、依申请公开!E6 | =HYPERLINK("http://x") 填写了“/”。请填 0。
+3 | 提示 | ［合计格被手工改写］ total-typed-over | 三、依申请公开!J6 | 合计格被手工填写。
+4 | 提示 | R11（年度对应的报告格式） | 基本信息!B5 | 格式提示。
+5 | 提示 | ［含有宏］ macros-present | 整个文件 | 文件含有宏。"""
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_outputs_go_to_the_unit_folder(annotated, tmp_path):
     folder = tmp_path / "反馈" / SEED_UNIT
     assert out == {
         "annotated": folder / "校验结果_部门报表.xlsx",
-        "receipt": folder / "回执_部门报表.md",
+        "receipt": folder / "回执_部门报表.txt",
     }
     assert not list(folder.glob("*.tmp"))
 
@@ -133,8 +133,8 @@ def test_offending_cells_are_marked_and_commented(annotated):
         "J6": "FFD966",
         "F6": "FFF7D6",
     }
-    assert ws["D6"].comment.text == "【错误 R1】表三「自然人」列：相差 1。请核对该列。"
-    assert ws["J6"].comment.text == "【提示 total-typed-over】合计格被手工填写。"
+    assert ws["D6"].comment.text == "【错误 R1（勾稽关系：第一项加第二项等于第三项加第四项）】表三「自然人」列：相差 1。请核对该列。"
+    assert ws["J6"].comment.text == "【提示 ［合计格被手工改写］ total-typed-over】合计格被手工填写。"
     assert ws["F6"].comment is None
 
 
@@ -154,29 +154,33 @@ def test_department_values_layout_and_protection_are_untouched(annotated):
 
 def test_receipt_golden(annotated):
     _, _, out = annotated
+    data = out["receipt"].read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Windows Notepad reads it as UTF-8
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     assert (
-        out["receipt"].read_text("utf-8")
+        data.decode("utf-8-sig").replace("\r\n", "\n")
         == """\
-# 政府信息公开工作年度报告 报送回执
+政府信息公开工作年度报告 报送回执
+==================================
 
-- 单位：福州市长乐区人力资源和社会保障局
-- 文件名：部门报表.xlsx
-- SHA-256："""
+单位：福州市长乐区人力资源和社会保障局
+文件名：部门报表.xlsx
+SHA-256："""
         + "ab" * 32
         + """
-- 接收时间：2022-01-27 10:00
-- 年度：2021　表格格式：国办公开办函〔2019〕60号
-- 结论：未通过（错误 2 个，提示 3 个）
+接收时间：2022-01-27 10:00
+年度：2021　表格格式：国办公开办函〔2019〕60号
+结论：未通过（错误 2 个，提示 3 个）
 
-## 问题清单
+【问题清单】
 
-1. 【错误】R1 第一项加第二项等于第三项加第四项　三、依申请公开!D6：表三「自然人」列：相差 1。请核对该列。
-2. 【错误】R5 数字填写规范　三、依申请公开!E6：=HYPERLINK("http://x") 填写了“/”。请填 0。
-3. 【提示】total-typed-over 合计格被手工改写　三、依申请公开!J6：合计格被手工填写。
-4. 【提示】R11 年度对应的报告格式　基本信息!B5：格式提示。
-5. 【提示】macros-present 含有宏　整个文件：文件含有宏。
+1. 错误 R1（勾稽关系：第一项加第二项等于第三项加第四项）　三、依申请公开!D6：表三「自然人」列：相差 1。请核对该列。
+2. 错误 R5（数字填写规范）　三、依申请公开!E6：=HYPERLINK("http://x") 填写了“/”。请填 0。
+3. 提示 ［合计格被手工改写］ total-typed-over　三、依申请公开!J6：合计格被手工填写。
+4. 提示 R11（年度对应的报告格式）　基本信息!B5：格式提示。
+5. 提示 ［含有宏］ macros-present　整个文件：文件含有宏。
 
-## 下一步
+【下一步】
 
 本文件未通过校验，不能纳入汇总。请按上述问题逐项修改：随附的《校验结果_部门报表》中，问题单元格已标红（错误）或标黄（提示）并附批注。修改后将文件重新报送到收件箱，以最后一次报送的文件为准。
 """
@@ -187,7 +191,7 @@ def test_clean_file_gets_only_a_receipt(tmp_path):
     source = department_file(tmp_path / "ok.xlsx")
     out = write_feedback(result_for(source, []), source, tmp_path / "fb", now=NOW)
     assert list(out) == ["receipt"]
-    assert "本文件已通过校验，未发现问题。" in out["receipt"].read_text("utf-8")
+    assert "本文件已通过校验，未发现问题。" in out["receipt"].read_text("utf-8-sig")
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".ods"])
@@ -196,7 +200,7 @@ def test_xls_and_ods_get_no_annotated_copy_and_the_receipt_says_so(tmp_path, suf
     source.write_bytes(b"not really")
     out = write_feedback(result_for(source, FINDINGS[:1]), source, tmp_path / "fb", now=NOW)
     assert list(out) == ["receipt"]
-    assert f"本文件为 {suffix} 格式，无法生成标注副本" in out["receipt"].read_text("utf-8")
+    assert f"本文件为 {suffix} 格式，无法生成标注副本" in out["receipt"].read_text("utf-8-sig")
 
 
 def test_unknown_unit_uses_the_file_stem_and_unsafe_names_are_cleaned(tmp_path):
@@ -219,7 +223,7 @@ def test_a_resubmitted_annotated_copy_is_annotated_afresh(annotated, tmp_path):
     wb = openpyxl.load_workbook(out2["annotated"])
     assert wb.sheetnames.count(RESULT_SHEET) == 1
     assert wb[RESULT_SHEET].max_row == 5
-    assert wb[APPLY]["J6"].comment.text == "【提示 total-typed-over】合计格被手工填写。"
+    assert wb[APPLY]["J6"].comment.text == "【提示 ［合计格被手工改写］ total-typed-over】合计格被手工填写。"
 
 
 def test_damaged_workbook_gets_a_receipt_only(tmp_path):
@@ -227,7 +231,7 @@ def test_damaged_workbook_gets_a_receipt_only(tmp_path):
     source.write_bytes(b"PK\x03\x04 truncated")
     out = write_feedback(result_for(source, FINDINGS[:1]), source, tmp_path / "fb", now=NOW)
     assert list(out) == ["receipt"]
-    assert "未生成标注副本" in out["receipt"].read_text("utf-8")
+    assert "未生成标注副本" in out["receipt"].read_text("utf-8-sig")
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -44,7 +45,13 @@ BASE_TEXTS = {
     "report_date": "2026-01-20",
     "text_active": "2025年，我局主动公开政府信息158条。",
     "text_request": "2025年共收到政府信息公开申请12件，均按时答复。",
+    "text_management": "我局健全政府信息管理制度。",
+    "text_platform": "我局依托区政府门户网站发布政府信息。",
+    "text_supervision": "我局将政务公开纳入年度绩效考核。",
+    "text_problems": "公开内容的解读还不够深入，下一步将加强解读。",
     "text_other": "无其他需要报告的事项。",
+    "contact_phone": "0591-28888888",
+    "contact_address": "长乐区吴航街道某路1号",
 }
 
 
@@ -106,6 +113,7 @@ def with_values(**changes: Any) -> dict[str, Any]:
 
 
 # (id, submission, context, rule, severity, leading cells as field ids)
+QUIET_TEXTS = {"text_request": "依申请公开工作平稳有序。", "text_active": "主动公开工作平稳有序。"}
 CASES = [
     (
         "R1-result-extra",
@@ -284,11 +292,59 @@ CASES = [
     ),
     (
         "R11-old-format",
-        make_sub("gov2019", values={}, texts={"text_request": "", "text_active": ""}),
+        make_sub("gov2019", values={}, texts=QUIET_TEXTS),
         CTX,
         "R11",
         W,
         ("report_year",),
+    ),
+    (
+        "R11-workspace-format-misfit",
+        make_sub("gov2019", values={}, texts=QUIET_TEXTS),
+        replace(CTX, format="gov2019"),
+        "R11",
+        W,
+        ("report_year",),
+    ),
+    (
+        "R3-only-total-typed",
+        make_sub(
+            values={},
+            texts=QUIET_TEXTS,
+            typed={"apply_new_total": 12},
+            no_formula=("apply_new_total",),
+        ),
+        CTX,
+        "R3",
+        E,
+        ("apply_new_total",),
+    ),
+    (
+        "R2-typed-over-no-knock-on",
+        make_sub(
+            typed={"apply_total_natural": 5, "apply_total_total": 14},
+            no_formula=("apply_total_natural",),
+        ),
+        CTX,
+        "R2",
+        E,
+        ("apply_total_natural",),
+    ),
+    (
+        "narrative-missing",
+        make_sub(texts={"text_platform": "", "text_problems": ""}),
+        CTX,
+        "narrative-missing",
+        W,
+        ("text_platform", "text_problems"),
+    ),
+    (
+        "contact-missing",
+        make_sub(texts={"contact_phone": "", "contact_address": ""}),
+        CTX,
+        "contact-missing",
+        W,
+        ("contact_phone", "contact_address"),
     ),
     (
         "R12-late",
@@ -369,6 +425,54 @@ def test_rule(sub, ctx, rule, severity, cells):
     expected = tuple(a1(sub.format, c) for c in cells)
     assert findings[0].cells[: len(expected)] == expected
     assert findings[0].message.endswith("。")
+
+
+@pytest.mark.parametrize(
+    ("ctx", "findings"),
+    [
+        (replace(CTX, format="gov2021"), []),  # the reader's template-other-format says it
+        (replace(CTX, format="gov2019"), [("R11", W)]),  # the workspace's own format misfits
+        (CheckContext(), [("R11", W)]),  # no config: the file's own year and format disagree
+        (CTX, [("R11", W)]),  # no configured format: the file's year decides
+    ],
+    ids=["workspace-gov2021", "workspace-gov2019", "no-config", "no-format"],
+)
+def test_r11_only_when_nobody_else_says_it(ctx, findings):
+    sub = make_sub("gov2019", values={}, texts=QUIET_TEXTS)
+    got = check_submission(sub, load_format("gov2019"), ctx)
+    assert [(f.rule, f.severity) for f in got] == findings
+
+
+@pytest.mark.parametrize(
+    ("typed", "no_formula"),
+    [
+        ({"apply_new_natural": "３", "apply_new_total": 9}, ()),  # text part, SUM skips it
+        ({"apply_new_natural": "3", "apply_new_total": 9}, ()),
+        ({"apply_total_natural": 3, "apply_total_total": 12}, ("apply_total_natural",)),
+    ],
+    ids=["full-width-text", "text", "typed-over-equal-no-knock-on"],
+)
+def test_intact_formula_is_not_blamed_for_what_its_cells_hold(typed, no_formula):
+    findings = check_submission(make_sub(typed=typed, no_formula=no_formula), load_format("gov2021"), CTX)
+    assert all(f.rule not in ("R2", "R3") for f in findings), [f.message for f in findings]
+
+
+def test_only_total_typed_asks_for_the_parts_not_zero():
+    sub = make_sub(
+        values={}, texts=QUIET_TEXTS, typed={"apply_new_total": 12}, no_formula=("apply_new_total",)
+    )
+    (f,) = check_submission(sub, load_format("gov2021"), CTX)
+    assert "或改为 0" not in f.message
+    assert "请在该行各列分别填写数字" in f.message
+
+
+def test_narrative_missing_lists_the_empty_parts():
+    sub = make_sub(texts={"text_platform": "", "text_problems": " "})
+    (f,) = check_submission(sub, load_format("gov2021"), CTX)
+    assert f.message == (
+        "年度报告正文以下部分未填写：「一、（四）政府信息公开平台建设」、"
+        "「五、存在的主要问题及改进情况」，生成的报告中将为空。请补填。"
+    )
 
 
 def test_r1_names_the_column_and_the_difference():
@@ -584,6 +688,22 @@ def test_case_table_covers_every_rule_id():
     from workflow.rules import RULE_IDS
 
     assert {c[3] for c in CASES} | {"R7", "R13"} == RULE_IDS
+
+
+@pytest.mark.parametrize(
+    ("rule", "label"),
+    [
+        ("R1", "R1（勾稽关系：第一项加第二项等于第三项加第四项）"),
+        ("R5", "R5（数字填写规范）"),
+        ("required-missing", "［必填项未填写］ required-missing"),
+        ("format-legacy", "［非 .xlsx 格式］ format-legacy"),
+        ("no-such-rule", "no-such-rule"),
+    ],
+)
+def test_rule_label_names_every_id_in_chinese(rule, label):
+    from workflow.rules import rule_label
+
+    assert rule_label(rule) == label
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,19 @@ from workflow.submission import Submission
 
 UNIT = "长乐区教育局"
 CTX = CheckContext(year=2025, units=(Unit(UNIT),), today=date(2026, 1, 25))
-TEXTS = {"unit_name": UNIT, "report_year": "2025", "report_date": "2026-01-20"}
+TEXTS = {
+    "unit_name": UNIT,
+    "report_year": "2025",
+    "report_date": "2026-01-20",
+    "contact_phone": "0591-28888888",
+    "contact_address": "长乐区吴航街道某路1号",
+    **{
+        fid: "本年度各项工作平稳有序。"
+        for fid in ("text_active", "text_request", "text_management", "text_platform")
+    },
+    "text_supervision": "本年度各项工作平稳有序。",
+    "text_problems": "本年度各项工作平稳有序。",
+}
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 counts = st.integers(min_value=0, max_value=500)

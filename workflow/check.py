@@ -17,13 +17,27 @@ from typing import Any, Literal
 from workflow.config import Settings
 from workflow.errors import ConfigError
 from workflow.findings import SEVERITY_NAMES, Finding, Severity, sort_findings
-from workflow.rules import CheckContext, check_submission, compute_totals
+from workflow.rules import CheckContext, check_submission, compute_totals, rule_label
 from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, load_format
 from workflow.submission import Number, Submission
 
 Status = Literal["accepted", "rejected"]
 STATUS_NAMES: dict[str, str] = {"accepted": "已通过", "rejected": "未通过"}
-NO_CONFIG_NOTICE = "未使用配置文件：按各文件自带的模板格式（_meta）校验，不核对单位名单和年度。"
+NO_CONFIG_NOTICE = (
+    "未使用配置文件：按各文件自带的模板信息（_meta）校验——表格格式、年度按模板所写年度核对，"
+    "单位名称按模板所附单位名单核对（模板未附名单的不核对单位名称）。"
+)
+UNREADABLE_RULES = frozenset(
+    {
+        "file-not-spreadsheet",
+        "file-unsupported",
+        "file-corrupt",
+        "file-encrypted",
+        "file-empty",
+        "file-too-large",
+        "file-unreadable",
+    }
+)
 
 
 @dataclass
@@ -42,6 +56,12 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     feedback: dict[str, Path] = field(default_factory=dict)  # filled by check_paths(--feedback)
+    readable: bool = True  # False: the file could not be read as a workbook at all
+
+    @property
+    def format_read(self) -> str | None:
+        """The table format read from the file, None when no workbook was read."""
+        return self.format if self.readable else None
 
     @property
     def errors(self) -> list[Finding]:
@@ -62,7 +82,7 @@ class CheckResult:
             "sha256": self.sha256,
             "unit": self.unit,
             "year": self.year,
-            "format": self.format,
+            "format": self.format_read,
             "status": self.status,
             "values": {k: _json_number(v) for k, v in self.values.items()},
             "findings": [f.to_json() for f in self.findings],
@@ -103,7 +123,20 @@ def context_for(
         previous=previous,
         peers=peers or {},
         today=now.date(),
+        format=settings.format,
     )
+
+
+def context_from_meta(ctx: CheckContext, meta: Mapping[str, str]) -> CheckContext:
+    """Without a workspace config: the year and the roster the template itself carries (_meta)."""
+    from dataclasses import replace
+
+    from workflow.config import Unit
+
+    year = _year(meta.get("year", ""))
+    names = [n.strip() for n in meta.get("roster", "").split("\n") if n.strip()]
+    units = tuple(Unit(name=n) for n in dict.fromkeys(names))
+    return replace(ctx, year=year, units=units)
 
 
 def _read(path: Path, settings: Settings | None) -> Submission:
@@ -117,6 +150,7 @@ def _read(path: Path, settings: Settings | None) -> Submission:
         expected_format=settings.format,
         blank_policy=settings.blank_policy,
         limits=Limits.for_max_file_mb(settings.max_file_mb),
+        year=settings.year,
     )
 
 
@@ -153,7 +187,16 @@ def result_for(
     fallback = settings.format if settings else DEFAULT_FORMAT
     spec = load_format(sub.format if sub.format in FORMAT_IDS else fallback)
     ctx = context_for(settings, previous, now, peers)
-    findings = sort_findings([*sub.findings, *check_submission(sub, spec, ctx)])
+    if settings is None:
+        ctx = context_from_meta(ctx, sub.meta)
+    readable = not any(f.rule in UNREADABLE_RULES for f in sub.findings)
+    if not readable:  # only the file-level finding: nothing else can be said about the content
+        found = [f for f in sub.findings if f.rule in UNREADABLE_RULES][:1]
+    elif any(f.rule == "template-other-format" for f in sub.findings):
+        found = [f for f in sub.findings if not f.cells]  # refill the right template: one error
+    else:
+        found = [*sub.findings, *check_submission(sub, spec, ctx)]
+    findings = sort_findings(found)
     name = sub.texts.get("unit_name", "") if isinstance(sub.texts.get("unit_name"), str) else ""
     unit = ctx.find_unit(name)
     texts = {k: v for k, v in sub.texts.items() if isinstance(v, str)}
@@ -164,7 +207,8 @@ def result_for(
         year=_year(texts.get("report_year", "")),
         format=spec.id,
         status="rejected" if any(f.is_error for f in findings) else "accepted",
-        values=compute_totals(spec, sub.values),
+        readable=readable,
+        values=compute_totals(spec, sub.values) if readable else {},
         texts=texts,
         cells={k: v for k, v in sub.cells.items() if isinstance(v, str)},
         findings=findings,
@@ -214,9 +258,9 @@ def check_paths(
 
 
 def finding_line(finding: Finding) -> str:
-    """One linter-style line: ``三、依申请公开!C8: 错误 R1 …``."""
+    """One linter-style line: ``三、依申请公开!C8: 错误 R1（勾稽关系：…） …``."""
     where = finding.cells[0] if finding.cells else "（文件）"
-    return f"{where}: {SEVERITY_NAMES[finding.severity]} {finding.rule} {finding.message}"
+    return f"{where}: {SEVERITY_NAMES[finding.severity]} {rule_label(finding.rule)} {finding.message}"
 
 
 def summary_line(result: CheckResult) -> str:

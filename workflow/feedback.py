@@ -1,4 +1,4 @@
-"""Feedback to a department: a Markdown 回执 for every checked file, and for a file with findings an
+"""Feedback to a department: a plain-text 回执 (UTF-8 with BOM, so Windows Notepad reads it) for every checked file, and for a file with findings an
 annotated copy of its own workbook (offending cells red or yellow with a comment, and a first sheet
 校验结果 listing every finding with a link to its cell).
 
@@ -28,7 +28,7 @@ from workflow.check import STATUS_NAMES, CheckResult
 from workflow.errors import OutputError
 from workflow.findings import SEVERITY_NAMES, Finding, Severity
 from workflow.layout import fit_height, sheet_ref
-from workflow.rules import rule_title
+from workflow.rules import rule_label
 from workflow.spec import FORMAT_IDS, load_format
 
 RESULT_SHEET = "校验结果"
@@ -54,7 +54,7 @@ def folder_name(result: CheckResult, source: Path) -> str:
 def write_feedback(
     result: CheckResult, source: Path, out_dir: Path, *, now: datetime
 ) -> dict[str, Path]:
-    """Write ``out_dir/<unit>/回执_<stem>.md`` and, when there are findings, ``校验结果_<stem>.xlsx``.
+    """Write ``out_dir/<unit>/回执_<stem>.txt`` and, when there are findings, ``校验结果_<stem>.xlsx``.
 
     ``out_dir`` is the 反馈 folder (outbox/<year>/反馈). Returns {"receipt": …, "annotated": …}; the
     annotated copy is left out when the file has no findings or cannot be opened as a workbook.
@@ -69,8 +69,9 @@ def write_feedback(
         note = annotate_workbook(result, source, target, now=now)
         if not note:
             out["annotated"] = target
-    receipt = folder / f"回执_{stem}.md"
-    _write_atomic(receipt, receipt_text(result, source, now=now, note=note).encode("utf-8"))
+    receipt = folder / f"回执_{stem}.txt"
+    text = receipt_text(result, source, now=now, note=note).replace("\n", "\r\n")
+    _write_atomic(receipt, text.encode("utf-8-sig"))
     out["receipt"] = receipt
     return out
 
@@ -86,26 +87,28 @@ def _plain(text: str) -> str:
 def receipt_text(result: CheckResult, source: Path, *, now: datetime, note: str = "") -> str:
     """The 回执: who, which file, its SHA-256, when, the verdict, the findings and what to do next."""
     errors, warnings = len(result.errors), len(result.warnings)
-    fmt = load_format(result.format).title if result.format in FORMAT_IDS else result.format
+    read = result.format_read
+    fmt = load_format(read).title if read in FORMAT_IDS else (read or "（未能读取）")
     lines = [
-        "# 政府信息公开工作年度报告 报送回执",
+        "政府信息公开工作年度报告 报送回执",
+        "=" * 34,
         "",
-        f"- 单位：{_plain(result.unit) or '（未能识别）'}",
-        f"- 文件名：{_plain(source.name)}",
-        f"- SHA-256：{result.sha256 or '（无法读取）'}",
-        f"- 接收时间：{now.strftime('%Y-%m-%d %H:%M')}",
-        f"- 年度：{result.year or '（未能识别）'}　表格格式：{fmt}",
-        f"- 结论：{STATUS_NAMES[result.status]}（错误 {errors} 个，提示 {warnings} 个）",
+        f"单位：{_plain(result.unit) or '（未能识别）'}",
+        f"文件名：{_plain(source.name)}",
+        f"SHA-256：{result.sha256 or '（无法读取）'}",
+        f"接收时间：{now.strftime('%Y-%m-%d %H:%M')}",
+        f"年度：{result.year or '（未能识别）'}　表格格式：{fmt}",
+        f"结论：{STATUS_NAMES[result.status]}（错误 {errors} 个，提示 {warnings} 个）",
         "",
     ]
     if result.findings:
-        lines += ["## 问题清单", ""]
+        lines += ["【问题清单】", ""]
         for i, f in enumerate(result.findings, start=1):
             where = f.cells[0] if f.cells else "整个文件"
-            level, rule = SEVERITY_NAMES[f.severity], _rule_label(f.rule)
-            lines.append(f"{i}. 【{level}】{rule}　{_plain(where)}：{_plain(f.message)}")
+            level, rule = SEVERITY_NAMES[f.severity], rule_label(f.rule)
+            lines.append(f"{i}. {level} {rule}　{_plain(where)}：{_plain(f.message)}")
         lines.append("")
-    lines += ["## 下一步", "", _next_step(result, source, note), ""]
+    lines += ["【下一步】", "", _next_step(result, source, note), ""]
     return "\n".join(lines)
 
 
@@ -182,7 +185,7 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> None:
             continue
         worst = Severity.ERROR if any(f.is_error for f in found) else Severity.WARNING
         cell.fill = FILL[worst]
-        text = "\n".join(f"【{SEVERITY_NAMES[f.severity]} {f.rule}】{f.message}" for f in found)
+        text = "\n".join(f"【{SEVERITY_NAMES[f.severity]} {rule_label(f.rule)}】{f.message}" for f in found)
         old = cell.comment
         if old is not None and old.author != COMMENT_AUTHOR:
             text = f"{old.text}\n——\n{text}"
@@ -241,17 +244,12 @@ def _result_sheet(wb: Workbook, result: CheckResult, source: Path, now: datetime
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _rule_label(rule: str) -> str:
-    title = rule_title(rule)
-    return f"{rule} {title}" if title else rule
-
-
 def _finding_row(ws: Worksheet, row: int, n: int, f: Finding) -> None:
     where = f.cells[0] if f.cells else "整个文件"
     values: tuple[str | int, ...] = (
         n,
         SEVERITY_NAMES[f.severity],
-        _rule_label(f.rule),
+        rule_label(f.rule),
         where,
         f.message,
     )

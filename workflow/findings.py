@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -53,9 +54,38 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SHEET_NUMERALS = "一二三四五六七八九十"
+_COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def cell_order(ref: str) -> tuple[int, str, int, int]:
+    """Where a cell comes in the template: sheet (基本信息, 二、…, 三、…, 四、…), then row, then column.
+
+    ``"三、依申请公开!E7"`` comes before ``"三、依申请公开!E10"`` (natural, not string, order).
+    """
+    sheet, _, coord = ref.rpartition("!")
+    sheet = sheet.strip("'")
+    if sheet == "基本信息":
+        rank = 0
+    elif sheet[:1] and sheet[0] in _SHEET_NUMERALS:
+        rank = _SHEET_NUMERALS.index(sheet[0]) + 1
+    else:
+        rank = 50
+    match = _COORD.match(coord.strip())
+    if not match:
+        return rank, sheet, 0, 0
+    letters, row = match.groups()
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return rank, sheet, int(row), col
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then by rule and first cell, so outputs are stable."""
-    return sorted(
-        findings,
-        key=lambda f: (f.severity is not Severity.ERROR, f.cells[:1], f.rule, f.message),
-    )
+    """Errors first; then file-level findings, then by cell in template order; then rule, message."""
+
+    def key(f: Finding) -> tuple[object, ...]:
+        where = cell_order(f.cells[0]) if f.cells else (-1, "", 0, 0)
+        return (f.severity is not Severity.ERROR, where, f.rule, f.message)
+
+    return sorted(findings, key=key)

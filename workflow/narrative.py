@@ -156,6 +156,39 @@ def _finding(
     return Finding(rule, severity, message, fields, _cells(cells, fields), expected, actual)
 
 
+EXPECTED_SECTIONS = (
+    "text_active",
+    "text_request",
+    "text_management",
+    "text_platform",
+    "text_supervision",
+    "text_problems",
+)  # 一's five parts and 五; 六 (其他需要报告的事项) may be empty
+
+
+def check_missing_sections(
+    spec: Format, texts: Mapping[str, str], cells: Mapping[str, str]
+) -> list[Finding]:
+    """narrative-missing: sections of the report's text left blank (one 提示 naming them all)."""
+    empty = [
+        fid
+        for fid in EXPECTED_SECTIONS
+        if fid in spec.fields and fid in cells and not str(texts.get(fid, "")).strip()
+    ]
+    if not empty:
+        return []
+    names = "、".join(f"「{spec.fields[fid].label}」" for fid in empty)
+    return [
+        _finding(
+            "narrative-missing",
+            Severity.WARNING,
+            f"年度报告正文以下部分未填写：{names}，生成的报告中将为空。请补填。",
+            empty,
+            cells,
+        )
+    ]
+
+
 def check_stated_numbers(
     spec: Format, totals: Mapping[str, Number], texts: Mapping[str, str], cells: Mapping[str, str]
 ) -> list[Finding]:

@@ -12,11 +12,11 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from workflow.findings import Finding, Severity
+from workflow.findings import Finding, Severity, cell_order
 from workflow.layout import META_KEYS, SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
 from workflow.limits import Budget, LimitExceeded, Limits
 from workflow.locate import Located, Place, by_labels, by_names, label_indexes
-from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
+from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, PART_NAMES, Format, load_format
 from workflow.submission import Submission
 from workflow.values import (
     BLANK_LIKE,
@@ -25,6 +25,7 @@ from workflow.values import (
     parse_number,
     parse_year,
     r5_message,
+    text_number_message,
     zero_of,
 )
 from workflow.xlsx_parts import (
@@ -41,6 +42,10 @@ from workflow.xlsx_parts import (
 
 _ASK_XLSX = "请用 Excel 或 WPS 打开下发的填报模板（.xlsx）填写后重新报送。"
 _MAX_LISTED = 8
+LEGACY_SUFFIXES = (".xls", ".ods", ".et")
+_LEGACY_MESSAGE = "建议使用 .xlsx 模板报送（.xls/.ods 无法标注问题单元格，也无法核对合计公式）。"
+BLANK_GROUP_LIMIT = 10  # more blank number cells than this on one sheet → one finding listing them
+ROSTER_HEADER = "roster"
 
 
 def read_workbook(
@@ -49,13 +54,14 @@ def read_workbook(
     expected_format: str | None = None,
     blank_policy: str = "error",
     limits: Limits | None = None,
+    year: int | None = None,
 ) -> Submission:
     """Read one workbook (.xlsx/.xlsm, or .xls/.ods) into a Submission; never raises for a bad file."""
     fallback = expected_format if expected_format in FORMAT_IDS else DEFAULT_FORMAT
     limits = limits or Limits()
     budget = Budget(limits)
     try:
-        return _read(Path(path), expected_format, blank_policy, limits, budget)
+        return _read(Path(path), expected_format, blank_policy, limits, budget, year)
     except FileProblem as problem:
         return _rejected(fallback, problem.rule, _file_message(problem))
     except LimitExceeded as exc:
@@ -91,7 +97,12 @@ def _corrupt_message(exc: BaseException) -> str:
 
 
 def _read(
-    path: Path, expected: str | None, blank_policy: str, limits: Limits, budget: Budget
+    path: Path,
+    expected: str | None,
+    blank_policy: str,
+    limits: Limits,
+    budget: Budget,
+    year: int | None = None,
 ) -> Submission:
     book = _open_book(path, limits, budget)
     try:
@@ -104,14 +115,17 @@ def _read(
                     "文件含有宏（VBA）。系统只读取数值，不会运行宏；建议另存为不含宏的 .xlsx 后报送。",
                 )
             )
+        if path.suffix.lower() in LEGACY_SUFFIXES or book.kind in ("xls", "ods"):
+            findings.append(Finding("format-legacy", Severity.WARNING, _LEGACY_MESSAGE))
         meta = _meta(book)
         spec, located, how = _locate(book, meta, expected)
         sub = Submission(format=spec.id, meta=meta, findings=findings)
         meta["located_by"] = how
-        findings += _template_findings(spec, meta, expected, how)
+        findings += _template_findings(spec, meta, expected, how, year)
         if located.missing:
             findings.append(_labels_missing(located.missing))
         _fill(sub, book, spec, located.cells, blank_policy)
+        _group_blanks(sub, spec, blank_policy)
         return sub
     finally:
         book.close()
@@ -175,6 +189,11 @@ def _meta(book: Book) -> dict[str, str]:
         key = str(value).strip() if col == 1 else ""
         if key in META_KEYS and (row, 2) in sheet.cells:
             meta[key] = as_text(sheet.cells[(row, 2)])
+    column = sorted((row, value) for (row, col), value in sheet.cells.items() if col == 4)
+    if column and as_text(column[0][1]) == ROSTER_HEADER:
+        names = [name for _, value in column[1:] if (name := as_text(value))]
+        if names:
+            meta[ROSTER_HEADER] = "\n".join(names)
     return meta
 
 
@@ -222,15 +241,24 @@ def _checked_names(spec: Format, names: dict[str, Place], labels: Located) -> tu
     return located, moved
 
 
+def _short_title(spec: Format) -> str:
+    """ "国办公开办函〔2021〕30号" → "〔2021〕30号"."""
+    title = spec.title
+    return title[title.index("〔") :] if "〔" in title else title
+
+
 def _template_findings(
-    spec: Format, meta: dict[str, str], expected: str | None, how: str
+    spec: Format, meta: dict[str, str], expected: str | None, how: str, year: int | None = None
 ) -> list[Finding]:
     out = []
     if expected in FORMAT_IDS and spec.id != expected:
         want, got = load_format(expected), spec
+        old = "旧" if _short_title(got) < _short_title(want) else ""
+        when = f"本区 {year} 年度" if year else "本次报送"
         out.append(Finding(
             "template-other-format", Severity.ERROR,
-            f"所用模板是{got.title}格式，本年度应使用{want.title}格式。请下载本年度的填报模板重新填写。",
+            f"本文件使用的是{_short_title(got)}{old}格式模板，{when}使用{_short_title(want)}格式。"
+            "请用 `workflow template` 生成的新模板（或向区政务公开办索取）重新填写。",
             expected=expected, actual=spec.id,
         ))  # fmt: skip
     if not meta or meta.get("template_id") != TEMPLATE_ID:
@@ -294,6 +322,12 @@ def _number(sub: Submission, fid: str, raw: object, cell: str, blank_policy: str
     parsed = parse_number(raw, f.kind)
     if parsed.ok and parsed.value is not None:  # ok always carries a value
         sub.values[fid] = parsed.value
+        if isinstance(raw, str):  # counted, but the sheet's own SUM formulas ignore text
+            sub.findings.append(Finding(
+                "R5", Severity.WARNING,
+                text_number_message(f.label, cell, parsed),
+                fields=(fid,), cells=(cell,), expected=parsed.value, actual=raw,
+            ))  # fmt: skip
         return
     lenient = blank_policy == "warning" and parsed.problem in BLANK_LIKE
     if lenient:
@@ -326,3 +360,30 @@ def _text(sub: Submission, fid: str, kind: str, raw: object, cell: str, date1904
             sub.texts[fid] = year
     elif text := as_text(raw):
         sub.texts[fid] = text
+
+
+def _group_blanks(sub: Submission, spec: Format, blank_policy: str) -> None:
+    """More than BLANK_GROUP_LIMIT blank / "/" / "无" number cells on one sheet: one finding for them."""
+    by_sheet: dict[str, list[Finding]] = {}
+    for finding in sub.findings:
+        if finding.rule == "R5" and finding.expected == 0 and finding.fields and finding.cells:
+            if spec.fields[finding.fields[0]].part in PART_NAMES:
+                by_sheet.setdefault(finding.cells[0].rpartition("!")[0], []).append(finding)
+    for sheet, group in by_sheet.items():
+        if len(group) <= BLANK_GROUP_LIMIT:
+            continue
+        drop = {id(f) for f in group}
+        sub.findings[:] = [f for f in sub.findings if id(f) not in drop]
+        group.sort(key=lambda f: cell_order(f.cells[0]))
+        coords = [f.cells[0].rpartition("!")[2] for f in group]
+        table = PART_NAMES[spec.fields[group[0].fields[0]].part]
+        lenient = blank_policy == "warning"
+        ask = "已按 0 计；今后没有数据请填 0" if lenient else "没有数据请填 0"
+        sub.findings.append(Finding(
+            "R5", Severity.WARNING if lenient else Severity.ERROR,
+            f"{table}有 {len(group)} 个数字格为空（或填“/”“无”），{ask}。"
+            f"涉及：{'、'.join(coords[:BLANK_GROUP_LIMIT])}（前 {BLANK_GROUP_LIMIT} 个）等。",
+            fields=tuple(fid for f in group for fid in f.fields),
+            cells=tuple(c for f in group for c in f.cells),
+            expected=0, actual=len(group),
+        ))  # fmt: skip

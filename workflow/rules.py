@@ -39,6 +39,8 @@ RULE_TITLES: dict[str, str] = {
     "year-mismatch": "年度不符",
     "unit-unknown": "单位不在名单中",
     "required-missing": "必填项未填写",
+    "narrative-missing": "正文未填写",
+    "contact-missing": "联系方式未填写",
 }
 # Ids emitted by the reader (workflow.reader), titled here so every output can name them.
 READER_TITLES: dict[str, str] = {
@@ -48,12 +50,14 @@ READER_TITLES: dict[str, str] = {
     "file-encrypted": "文件已加密",
     "file-empty": "空文件",
     "file-too-large": "文件过大",
+    "file-unreadable": "无法打开文件",
     "template-other-format": "表格格式不符",
     "template-stale": "模板版本过旧",
     "template-unknown": "非统一下发的模板",
     "labels-not-found": "找不到表格栏目",
     "macros-present": "含有宏",
     "date-invalid": "日期无法识别",
+    "format-legacy": "非 .xlsx 格式",
 }
 RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
 # Ids added by the pipeline (workflow.pipeline), which knows where in the inbox a file was dropped.
@@ -63,6 +67,22 @@ PIPELINE_TITLES: dict[str, str] = {"unit-folder-mismatch": "文件夹与单位�
 def rule_title(rule: str) -> str:
     """A short Chinese name for a rule id ("" when unknown)."""
     return RULE_TITLES.get(rule) or READER_TITLES.get(rule) or PIPELINE_TITLES.get(rule, "")
+
+
+_BALANCE_RULES = frozenset({"R1", "R2", "R3", "R4"})
+
+
+def rule_label(rule: str) -> str:
+    """A rule id with its Chinese name, so a department never sees a bare id:
+    ``R1（勾稽关系：第一项加第二项等于第三项加第四项）``, ``［必填项未填写］ required-missing``."""
+    title = rule_title(rule)
+    if not title:
+        return rule
+    if rule in _BALANCE_RULES:
+        return f"{rule}（勾稽关系：{title}）"
+    if rule[:1] == "R" and rule[1:].isdigit():
+        return f"{rule}（{title}）"
+    return f"［{title}］ {rule}"
 
 
 # Row and column ids with a meaning of their own (the public contract, §3 of the reference).
@@ -92,6 +112,7 @@ class CheckContext:
     previous: Mapping[str, Any] | None = None
     peers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     today: date | None = None  # the checking day: a 成文日期 after it is a typo (R12)
+    format: str | None = None  # the workspace's configured format (None: no workspace config)
 
     def find_unit(self, name: str) -> Unit | None:
         key = "".join(name.split())
@@ -319,6 +340,12 @@ def _total_finding(
             f"{where}应为 {fmt(expected)}（{detail}），但单元格显示 {fmt(typed)}，公式可能被改动。"
             f"请恢复模板中的合计公式，并{how}。"
         )
+    elif not nonzero and typed != 0:
+        fill = "在该行各列分别填写数字" if same_row else "在该列各项分别填写数字"
+        message = (
+            f"{where}填写了 {fmt(typed)}，但组成它的各项都未填写数字（按 0 计，合计应为 0）。"
+            f"该格应自动合计：请{fill}，合计会自动算出；不要只填合计格，也请恢复模板中的合计公式。"
+        )
     else:
         message = (
             f"{where}应为 {fmt(expected)}（{detail}），实际填写 {fmt(typed)}。该格应自动合计，"
@@ -344,6 +371,36 @@ def _typed_over_finding(
     )
 
 
+def sheet_view(sub: Submission, spec: Format) -> dict[str, Decimal]:
+    """What the template's own formulas show for each total, given the cells as they are.
+
+    Like Excel's SUM, a number stored as text counts 0; a total whose formula was replaced counts
+    with the number typed into it. Only totals whose every part could be valued are included.
+    """
+    defs = definitions(spec)
+    out: dict[str, Decimal | None] = {}
+
+    def cell(fid: str) -> Decimal | None:
+        if fid in out:
+            return out[fid]
+        raw = sub.typed.get(fid)
+        value: Decimal | None
+        if not spec.fields[fid].computed:
+            if fid not in sub.typed:
+                raw = sub.values.get(fid)
+            value = Decimal(0) if raw is None or isinstance(raw, str) else as_decimal(raw)
+        elif fid in sub.formulas or fid not in sub.typed:
+            parts = [cell(p) for p in defs[fid].right]
+            known = [p for p in parts if p is not None]
+            value = sum(known, Decimal(0)) if len(known) == len(parts) else None
+        else:
+            value = as_decimal(raw)
+        out[fid] = value
+        return value
+
+    return {fid: v for fid in defs if (v := cell(fid)) is not None}
+
+
 def check_totals(
     sub: Submission, spec: Format, totals: Mapping[str, Number], bad: set[str]
 ) -> list[Finding]:
@@ -351,6 +408,7 @@ def check_totals(
     defs = definitions(spec)
     reported = _reported(sub)
     formula_info = bool(sub.formulas)
+    shown = sheet_view(sub, spec)
     findings = []
     for fid, eq in defs.items():
         located = fid in sub.typed or fid in sub.cells
@@ -359,6 +417,9 @@ def check_totals(
         raw = sub.typed.get(fid)
         typed = as_decimal(raw)
         formula = fid in sub.formulas
+        if formula and typed is not None and typed == shown.get(fid):
+            continue  # the intact formula adds what its cells hold: text parts or typed-over totals
+            # it depends on explain the difference, and they have findings of their own
         if typed is not None and typed != totals[fid]:
             findings.append(_total_finding(sub, spec, eq, totals, typed, formula))
         elif formula_info and not formula:
@@ -581,8 +642,33 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
     findings += _check_unit(sub, ctx)
     year = ctx.year or year  # the workspace's year decides the format and the deadline
     if year is not None:
-        findings += _check_format_year(sub, spec, year) + _check_date(sub, ctx, year)
+        findings += _check_format_year(sub, spec, ctx, year) + _check_date(sub, ctx, year)
+    findings += _check_contact(sub, spec, reported)
     return findings
+
+
+CONTACT_FIELDS = ("contact_phone", "contact_address")
+
+
+def _check_contact(sub: Submission, spec: Format, reported: set[str]) -> list[Finding]:
+    """contact-missing: the 电话 or 地址 of the report's 联系方式 is blank."""
+    empty = [
+        fid
+        for fid in CONTACT_FIELDS
+        if fid in spec.fields and fid in sub.cells and not _text(sub, fid) and fid not in reported
+    ]
+    if not empty:
+        return []
+    names = "、".join(f"「{spec.fields[fid].label}」" for fid in empty)
+    return [
+        _finding(
+            "contact-missing",
+            Severity.WARNING,
+            f"「基本信息」中联系方式的{names}未填写，年度报告将公布联系方式。请补填。",
+            sub,
+            empty,
+        )
+    ]
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -621,9 +707,14 @@ def _check_unit(sub: Submission, ctx: CheckContext) -> list[Finding]:
     ]
 
 
-def _check_format_year(sub: Submission, spec: Format, year: int) -> list[Finding]:
+def _check_format_year(
+    sub: Submission, spec: Format, ctx: CheckContext, year: int
+) -> list[Finding]:
+    """R11: only when nobody else says it. A file in another format than the workspace's is the
+    reader's template-other-format error; R11 remains for a workspace configured with a format that
+    does not fit its year, and for ``workflow check`` without a config."""
     official = format_for_year(year)
-    if official == spec.id:
+    if official == spec.id or (ctx.format is not None and ctx.format != spec.id):
         return []
     return [
         _finding(
@@ -726,5 +817,6 @@ def check_submission(sub: Submission, spec: Format, ctx: CheckContext) -> list[F
             findings += narrative.check_review_wording(spec, totals, texts, cells)
         if ctx.previous:
             findings += check_previous_year(sub, spec, ctx, totals, bad)
+    findings += narrative.check_missing_sections(spec, texts, cells)
     findings += narrative.check_copied_text(spec, texts, cells, _others(sub, ctx))
     return findings

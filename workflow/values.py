@@ -234,6 +234,14 @@ def r5_message(label: str, cell: str, parsed: Parsed, kind: str, *, as_warning: 
     return f"{where}{shown}，不是数字。请填写数字，没有数据请填 0。"
 
 
+def text_number_message(label: str, cell: str, parsed: Parsed) -> str:
+    """R5 提示 for a number typed as text (“１０”, or “10” in a text-formatted cell): counted as typed."""
+    return (
+        f"{label}（{cell}）填写的是文本“{parsed.shown}”，已按 {parsed.value} 计入；"
+        "请改为半角数字（数字格式），否则表内合计和自检不会计入该数。"
+    )
+
+
 # -- dates, years, texts -----------------------------------------------------------------------
 
 _DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
