@@ -453,7 +453,9 @@ def test_r11_only_when_nobody_else_says_it(ctx, findings):
     ids=["full-width-text", "text", "typed-over-equal-no-knock-on"],
 )
 def test_intact_formula_is_not_blamed_for_what_its_cells_hold(typed, no_formula):
-    findings = check_submission(make_sub(typed=typed, no_formula=no_formula), load_format("gov2021"), CTX)
+    findings = check_submission(
+        make_sub(typed=typed, no_formula=no_formula), load_format("gov2021"), CTX
+    )
     assert all(f.rule not in ("R2", "R3") for f in findings), [f.message for f in findings]
 
 

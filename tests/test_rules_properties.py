@@ -24,12 +24,17 @@ TEXTS = {
     "report_date": "2026-01-20",
     "contact_phone": "0591-28888888",
     "contact_address": "长乐区吴航街道某路1号",
-    **{
-        fid: "本年度各项工作平稳有序。"
-        for fid in ("text_active", "text_request", "text_management", "text_platform")
-    },
-    "text_supervision": "本年度各项工作平稳有序。",
-    "text_problems": "本年度各项工作平稳有序。",
+    **dict.fromkeys(
+        (
+            "text_active",
+            "text_request",
+            "text_management",
+            "text_platform",
+            "text_supervision",
+            "text_problems",
+        ),
+        "本年度各项工作平稳有序。",
+    ),
 }
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -260,7 +260,9 @@ def check_paths(
 def finding_line(finding: Finding) -> str:
     """One linter-style line: ``三、依申请公开!C8: 错误 R1（勾稽关系：…） …``."""
     where = finding.cells[0] if finding.cells else "（文件）"
-    return f"{where}: {SEVERITY_NAMES[finding.severity]} {rule_label(finding.rule)} {finding.message}"
+    return (
+        f"{where}: {SEVERITY_NAMES[finding.severity]} {rule_label(finding.rule)} {finding.message}"
+    )
 
 
 def summary_line(result: CheckResult) -> str:

@@ -185,7 +185,9 @@ def _mark_cells(wb: Workbook, findings: Iterable[Finding]) -> None:
             continue
         worst = Severity.ERROR if any(f.is_error for f in found) else Severity.WARNING
         cell.fill = FILL[worst]
-        text = "\n".join(f"【{SEVERITY_NAMES[f.severity]} {rule_label(f.rule)}】{f.message}" for f in found)
+        text = "\n".join(
+            f"【{SEVERITY_NAMES[f.severity]} {rule_label(f.rule)}】{f.message}" for f in found
+        )
         old = cell.comment
         if old is not None and old.author != COMMENT_AUTHOR:
             text = f"{old.text}\n——\n{text}"

@@ -366,10 +366,10 @@ def _group_blanks(sub: Submission, spec: Format, blank_policy: str) -> None:
     """More than BLANK_GROUP_LIMIT blank / "/" / "无" number cells on one sheet: one finding for them."""
     by_sheet: dict[str, list[Finding]] = {}
     for finding in sub.findings:
-        if finding.rule == "R5" and finding.expected == 0 and finding.fields and finding.cells:
-            if spec.fields[finding.fields[0]].part in PART_NAMES:
-                by_sheet.setdefault(finding.cells[0].rpartition("!")[0], []).append(finding)
-    for sheet, group in by_sheet.items():
+        blank = finding.rule == "R5" and finding.expected == 0 and finding.fields
+        if blank and finding.cells and spec.fields[finding.fields[0]].part in PART_NAMES:
+            by_sheet.setdefault(finding.cells[0].rpartition("!")[0], []).append(finding)
+    for group in by_sheet.values():
         if len(group) <= BLANK_GROUP_LIMIT:
             continue
         drop = {id(f) for f in group}
