@@ -249,3 +249,225 @@ def test_alias_is_reported_under_the_roster_name(tmp_path, workspace):
     write_template(path, SEED_SPEC, now=NOW, values=SEED_INPUTS, texts=texts)
     result = check_file(path, load_settings(workspace), now=NOW)
     assert (result.unit, result.status) == (SEED_UNIT, "accepted")
+
+
+# -- what a clerk sees (QA of files saved by a clerk) ----------------------------------------------
+
+import corpus  # noqa: E402  (tests/ is on sys.path: the corpus of generated files)
+
+FULL_TEXTS = {
+    "report_date": "2026-01-05",
+    "contact_phone": "0591-28888888",
+    "contact_address": "某某区某路1号",
+    **dict.fromkeys(
+        (
+            "text_active",
+            "text_request",
+            "text_management",
+            "text_platform",
+            "text_supervision",
+            "text_problems",
+        ),
+        "本年度各项工作平稳有序。",
+    ),
+}
+CLERK_NOW = corpus.NOW
+
+
+def a1_2021(fid: str) -> str:
+    return a1(fid, "gov2021")
+
+
+@pytest.fixture
+def ws2025(tmp_path: Path) -> Path:
+    """A gov2021 workspace for 2025 whose roster holds the corpus unit."""
+    config = create_workspace(tmp_path / "ws", district="某某区", year=2025, format_id="gov2021")
+    text = config.read_text("utf-8").replace(
+        'name = "某某区人力资源和社会保障局"', f'name = "{corpus.UNIT}"'
+    )
+    text = text.replace('name = "长乐区人力资源和社会保障局"', f'name = "{corpus.UNIT}"')
+    config.write_text(text, "utf-8")
+    return config
+
+
+def clerk_file(path: Path, format_id: str = "gov2021", **kw: object) -> Path:
+    texts = {**FULL_TEXTS, **kw.pop("texts", {})}  # type: ignore[dict-item]
+    return corpus.template(path, format_id, texts=texts, **kw)  # type: ignore[arg-type]
+
+
+BALANCED = {
+    "apply_new_natural": 10,
+    "apply_granted_natural": 10,
+    "apply_new_business": 2,
+    "apply_granted_business": 2,
+}
+BLANK_APPLY = {
+    f.id: None for f in load_format("gov2021").input_fields if f.numeric and f.part == "apply"
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "overrides", "expected"),
+    [
+        (  # full-width digits in a number cell: counted, one 提示, the total's formula not blamed
+            {**BALANCED, "apply_new_natural": "１０"},
+            {},
+            [("R5", "warning", ("apply_new_natural",))],
+        ),
+        (  # "10" stored as text in a number cell
+            {**BALANCED, "apply_new_natural": "10"},
+            {},
+            [("R5", "warning", ("apply_new_natural",))],
+        ),
+        (  # a typed-over column total: blamed once, not again on the grand total that adds it
+            {"apply_granted_natural": 6, "apply_new_natural": 6},
+            {"apply_total_natural": 9},
+            [("R2", "error", ("apply_total_natural", "apply_granted_natural"))],
+        ),
+        (  # every 表三 number deleted: one finding listing every cell
+            BLANK_APPLY,
+            {},
+            [("R5", "error", tuple(BLANK_APPLY))],
+        ),
+        (  # ten blanks stay ten findings
+            dict(list(BLANK_APPLY.items())[:2]),
+            {},
+            [("R5", "error", (fid,)) for fid in list(BLANK_APPLY)[:2]],
+        ),
+    ],
+    ids=["full-width", "text-number", "typed-over-no-knock-on", "all-blank", "two-blank"],
+)
+def test_clerk_numbers(tmp_path, ws2025, values, overrides, expected):
+    path = clerk_file(tmp_path / "报表.xlsx", values=values, overrides=overrides)
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    got = [(f.rule, str(f.severity), f.cells) for f in result.findings]
+    assert got == [(r, s, tuple(a1_2021(c) for c in cells)) for r, s, cells in expected]
+
+
+def test_text_number_message_and_value(tmp_path, ws2025):
+    path = clerk_file(tmp_path / "报表.xlsx", values={**BALANCED, "apply_new_natural": "１０"})
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    (f,) = result.findings
+    assert f.message == (
+        "表三「一、本年新收政府信息公开申请数量」·自然人（三、依申请公开!D6）填写的是文本“１０”，"
+        "已按 10 计入；请改为半角数字（数字格式），否则表内合计和自检不会计入该数。"
+    )
+    assert result.values["apply_new_natural"] == 10
+    assert result.values["apply_new_total"] == 12
+
+
+def test_many_blanks_message(tmp_path, ws2025):
+    path = clerk_file(tmp_path / "报表.xlsx", values=BLANK_APPLY)
+    (f,) = check_file(path, load_settings(ws2025), now=CLERK_NOW).findings
+    coords = [a1_2021(fid).rpartition("!")[2] for fid in BLANK_APPLY]
+    assert f.message == (
+        f"表三有 {len(BLANK_APPLY)} 个数字格为空（或填“/”“无”），没有数据请填 0。"
+        f"涉及：{'、'.join(coords[:10])}（前 10 个）等。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "rule"),
+    [
+        (lambda p: corpus.text_file(p.with_suffix(".csv")), "file-not-spreadsheet"),
+        (lambda p: corpus.docx_document(p), "file-not-spreadsheet"),
+        (lambda p: corpus.encrypted_workbook(p), "file-encrypted"),
+        (lambda p: (p.write_bytes(b""), p)[1], "file-empty"),
+        (lambda p: (p.write_bytes(b"PK\x03\x04 truncated"), p)[1], "file-corrupt"),
+    ],
+    ids=["csv", "docx-renamed", "encrypted", "empty", "corrupt"],
+)
+def test_unreadable_file_gets_only_the_file_finding(tmp_path, ws2025, make, rule):
+    path = make(tmp_path / "报表.xlsx")
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    assert [(f.rule, str(f.severity), f.cells) for f in result.findings] == [(rule, "error", ())]
+    data = result.to_json()
+    assert (data["format"], data["values"], data["status"]) == (None, {}, "rejected")
+    from workflow.feedback import receipt_text
+
+    assert "表格格式：（未能读取）" in receipt_text(result, path, now=CLERK_NOW)
+
+
+def test_old_format_template_in_a_new_workspace_is_one_clear_error(tmp_path, ws2025):
+    path = clerk_file(tmp_path / "报表.xlsx", "gov2019", values={"apply_new_natural": "/"})
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    (f,) = result.findings
+    assert (f.rule, f.severity, f.cells) == ("template-other-format", "error", ())
+    assert f.message == (
+        "本文件使用的是〔2019〕60号旧格式模板，本区 2025 年度使用〔2021〕30号格式。"
+        "请用 `workflow template` 生成的新模板（或向区政务公开办索取）重新填写。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("texts", "roster", "expected"),
+    [
+        ({"report_year": "2024"}, (), [("year-mismatch", "error", ("report_year",))]),
+        (
+            {"unit_name": "某某区司法"},
+            (corpus.UNIT, "某某区教育局"),
+            [("unit-unknown", "error", ("unit_name",))],
+        ),
+        ({"unit_name": "随便写的单位"}, (), []),  # no roster in the template: not checked
+        ({}, (corpus.UNIT,), []),
+    ],
+    ids=["year-differs-from-meta", "unit-not-in-meta-roster", "no-roster", "clean"],
+)
+def test_check_without_config_uses_the_template_meta(tmp_path, texts, roster, expected):
+    path = tmp_path / "报表.xlsx"
+    write_template(
+        path,
+        load_format("gov2021"),
+        now=corpus.NOW,
+        year=2025,
+        unit_name=corpus.UNIT,
+        values={},
+        texts={**FULL_TEXTS, **texts},
+        roster=roster,
+    )
+    result = check_file(path, None, now=CLERK_NOW)
+    got = [(f.rule, str(f.severity), f.cells) for f in result.findings]
+    assert got == [(r, s, tuple(a1_2021(c) for c in cells)) for r, s, cells in expected]
+    if expected and expected[0][0] == "unit-unknown":
+        assert result.findings[0].expected == [corpus.UNIT]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (
+            {"text_management": "", "text_problems": ""},
+            [("narrative-missing", "warning", ("text_management", "text_problems"))],
+        ),
+        ({"contact_phone": ""}, [("contact-missing", "warning", ("contact_phone",))]),
+    ],
+    ids=["narrative", "contact"],
+)
+def test_blank_narrative_and_contact_are_warnings(tmp_path, ws2025, texts, expected):
+    path = clerk_file(tmp_path / "报表.xlsx", values={}, texts=texts)
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    got = [(f.rule, str(f.severity), f.cells) for f in result.findings]
+    assert got == [(r, s, tuple(a1_2021(c) for c in cells)) for r, s, cells in expected]
+    assert result.status == "accepted"
+
+
+def test_findings_in_template_order(tmp_path, ws2025):
+    values = {"apply_new_natural": "/", "apply_granted_natural": "/", "apply_new_business": "/"}
+    path = clerk_file(tmp_path / "报表.xlsx", values=values, texts={"report_year": "2024"})
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    cells = [f.cells[0] for f in result.findings]
+    assert cells == [
+        a1_2021("report_year"),
+        a1_2021("apply_new_natural"),
+        a1_2021("apply_new_business"),
+        a1_2021("apply_granted_natural"),
+    ]
+
+
+def test_cli_names_each_rule_in_chinese(tmp_path):
+    path = clerk_file(tmp_path / "报表.xlsx", values={}, texts={"report_date": ""})
+    result = run(["check", str(path)], tmp_path)
+    assert (
+        "错误 ［必填项未填写］ required-missing 「基本信息」中的「成文日期」未填写" in result.output
+    )
+    assert "年度按模板所写年度核对" in result.output
