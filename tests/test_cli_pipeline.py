@@ -16,7 +16,6 @@ import pytest
 from workflow import pipeline, scheduler
 from workflow.config import load_settings
 from workflow.demo import workspace_config, write_submission
-from workflow.ledger import Ledger
 from workflow.spec import load_format
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +150,9 @@ def test_archive_that_cannot_be_created_exits_4(tmp_path):
     assert "共享盘/archive" in config.read_text("utf-8")
     done = workflow("--once", "--config", str(config), cwd=tmp_path)
     assert done.returncode == 4, done.stderr
-    assert "存档目录" in done.stderr and "无法写入" in done.stderr and "[paths] archive" in done.stderr
+    assert (
+        "存档目录" in done.stderr and "无法写入" in done.stderr and "[paths] archive" in done.stderr
+    )
     assert (config.parent / "inbox" / "教育局年报.xlsx").is_file()
 
 

@@ -128,7 +128,10 @@ def _invariants(ws: Path, inputs: dict[str, bytes]) -> None:
     for rel, digest in listed.items():
         assert _sha((ws / "outbox" / rel).read_bytes()) == digest, rel
     assert not [p for p in (ws / "outbox").iterdir() if p.name.startswith(STAGING_PREFIX)]
-    assert not (ws / ".workflow" / "outgoing").exists()
+    kept = {p.name for p in (ws / ".workflow" / "feedback").iterdir()}
+    assert kept == {r.feedback_paths["dir"] for r in rows}, "a durable copy of each file's feedback"
+    runs = {p.name for p in (ws / "outbox" / "runs").glob("*.json")}
+    assert runs == {p.name for p in (ws / ".workflow" / "runs").glob("*.json")}
     changes = [c for m in read_manifests(ws / "outbox") for c in m["changes"]]
     assert [c["field"] for c in changes if c["unit"] == HEALTH].count("apply_new_natural") == 1
 

@@ -511,3 +511,167 @@ def test_random_sequences_of_drops_and_passes(tmp_path, seed):
             model.run_pass()
     model.run_pass()
     assert sum(model.passes) > 0
+
+
+# ------------------------------------------------------------------ roster changes and lost outputs
+def reconfigure(settings: Settings, units: list[tuple[str, str, str, str, str]]) -> Settings:
+    config = settings.workspace / "workflow.toml"
+    config.write_text(workspace_config("长乐区", YEAR, units, settle_seconds=0, pdf=False), "utf-8")
+    return load_settings(config)
+
+
+def test_renamed_unit_keeps_its_accepted_data_through_its_alias(ws):
+    drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
+    run(ws)
+    before = json.loads((ws.year_outbox / "summary.json").read_text("utf-8"))["totals"]
+    renamed = "长乐区教育和体育局"
+    ws2 = reconfigure(ws, [(renamed, EDU, "部门", "", ""), *UNITS[1:]])
+    summary = run(ws2, 10)
+    assert "已报 1/3 个单位（已通过 1" in summary.describe() and not summary.orphans
+    data = json.loads((ws2.year_outbox / "summary.json").read_text("utf-8"))
+    units = {u["name"]: u for u in data["units"]}
+    assert units[renamed]["status"] == "accepted"
+    assert units[renamed]["values"]["apply_new_natural"] == 3
+    assert data["totals"] == before
+    status = workspace_status(ws2).text()
+    assert renamed in status and "已通过" in status and "不在当前名单中" not in status
+    # a corrected file under the new name supersedes the one stored under the old name
+    drop(ws2, "教育局年报（更正）.xlsx", renamed, values=natural_column(SPEC, 5, 4))
+    summary = run(ws2, 20)
+    assert f"{renamed}：{NEW_NATURAL} 3 → 5" in summary.describe()
+    with Ledger.open(ws2.state_dir) as ledger:
+        assert list(ledger.current()) == [renamed]
+    assert units_summary(ws2)[renamed]["values"]["apply_new_natural"] == 5
+    assert sum("/superseded/" in v for v in archived(ws2).values()) == 1
+
+
+def test_stored_submission_of_a_unit_no_longer_in_the_roster_is_reported(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    run(ws)
+    ws2 = reconfigure(ws, [("长乐区教育和体育局", "", "部门", "", ""), *UNITS[1:]])
+    summary = run(ws2, 10)
+    notice = (
+        f"台账中有 1 个单位的报送不在当前名单中：「{EDU}」（可能改了名称，请把旧名称加入 aliases）"
+    )
+    assert notice in summary.describe()
+    assert notice in workspace_status(ws2).text()
+    assert units_summary(ws2)["长乐区教育和体育局"]["status"] == "missing"
+
+
+def test_rejected_resubmission_after_an_accepted_one_is_on_the_record(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    run(ws)
+    drop(ws, "教育局年报（修改）.xlsx", EDU, values={"review_upheld": "/"})
+    run(ws, 10)
+    unit = units_summary(ws)[EDU]
+    assert unit["status"] == "accepted"
+    receipt = f"outbox/{YEAR}/反馈/{EDU}/回执_教育局年报（修改）.txt"
+    assert unit["newer_rejected"] == {
+        "file": "教育局年报（修改）.xlsx",
+        "receipt": receipt,
+        "errors": 1,
+    }
+    assert (ws.workspace / receipt).is_file()
+    drop(ws, "教育局年报（再次修改）.xlsx", EDU, values=natural_column(SPEC, 4, 4))
+    run(ws, 20)
+    assert "newer_rejected" not in units_summary(ws)[EDU] or not units_summary(ws)[EDU].get(
+        "newer_rejected"
+    )
+
+
+def test_deleted_outbox_gets_its_feedback_and_history_back(ws):
+    drop(ws, "教育局年报.xlsx", EDU)
+    drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
+    run(ws)
+    drop(ws, "教育局年报（更正）.xlsx", EDU, values=natural_column(SPEC, 5, 4))
+    run(ws, 10)
+    before = {
+        rel: (ws.outbox_dir / rel).read_bytes()
+        for rel in walk_files(ws.outbox_dir)
+        if "/反馈/" in rel
+    }
+    assert len(before) >= 4 and any("校验结果_" in rel for rel in before)
+    runs_before = sorted(p.name for p in (ws.outbox_dir / "runs").iterdir())
+    import shutil
+
+    shutil.rmtree(ws.outbox_dir)
+    summary = run(ws, 20)
+    assert summary.published and summary.restored == len(before)
+    after = {rel: (ws.outbox_dir / rel).read_bytes() for rel in before}
+    assert after == before, "byte-identical: republished from the durable copies"
+    assert set(runs_before) <= {p.name for p in (ws.outbox_dir / "runs").iterdir()}
+    assert_outbox_consistent(ws)
+    for unit in units_summary(ws).values():
+        for path in unit["outputs"].values():
+            assert (ws.workspace / path).is_file(), path
+    # one feedback folder deleted: only that comes back, and then nothing more to do
+    shutil.rmtree(ws.year_outbox / "反馈" / HEALTH)
+    summary = run(ws, 30)
+    assert summary.published and summary.restored >= 1
+    assert (ws.year_outbox / "反馈" / HEALTH / "回执_卫健局年报.txt").is_file()
+    assert not run(ws, 40).published
+
+
+def test_feedback_without_a_durable_copy_is_made_again_from_the_archive(ws):
+    drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
+    run(ws)
+    receipt = ws.year_outbox / "反馈" / HEALTH / "回执_卫健局年报.txt"
+    original = receipt.read_bytes()
+    import shutil
+
+    shutil.rmtree(ws.state_dir / "feedback")  # a ledger from before durable copies were kept
+    shutil.rmtree(ws.outbox_dir)
+    summary = run(ws, 10)
+    assert summary.restored >= 1 and receipt.read_bytes() == original
+    assert_outbox_consistent(ws)
+
+
+def test_file_in_another_units_folder_is_rejected_not_swapped(ws):
+    drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
+    run(ws)
+    (ws.inbox_dir / "区卫健局").mkdir()  # the folder is named by an alias
+    drop(ws, "区卫健局/年报.xlsx", EDU, values=natural_column(SPEC, 9, 9))
+    summary = run(ws, 10)
+    assert [(f.status, f.unit) for f in summary.files] == [("rejected", HEALTH)]
+    units = units_summary(ws)
+    assert units[EDU]["status"] == "accepted" and units[EDU]["values"]["apply_new_natural"] == 3
+    assert units[HEALTH]["status"] == "rejected"
+    receipt = (ws.year_outbox / "反馈" / HEALTH / "回执_年报.txt").read_text("utf-8-sig")
+    assert (
+        f"文件放在「区卫健局」文件夹中，但「单位名称」填写的是「{EDU}」。请确认报送单位："
+        f"如是{EDU}的报表，请放入{EDU}文件夹；如是本单位报表，请改正单位名称。"
+    ) in receipt
+    assert "文件夹与单位名称不符" in receipt
+    with Ledger.open(ws.state_dir) as ledger:
+        row = ledger.files()[-1]
+    errors = [f["rule"] for f in row.result_data["findings"] if f["severity"] == "error"]
+    assert errors == ["unit-folder-mismatch"] and row.errors == 1
+    # the unit's own folder (by name) is fine
+    (ws.inbox_dir / EDU).mkdir()
+    drop(ws, f"{EDU}/年报.xlsx", EDU, values=natural_column(SPEC, 4, 2))
+    assert [f.status for f in run(ws, 20).files] == ["accepted"]
+
+
+def test_roster_change_rechecks_files_rejected_as_unknown_unit(ws):
+    culture = "长乐区文化体育和旅游局"
+    drop(ws, "文旅局年报.xlsx", culture, values=natural_column(SPEC, 6, 1))
+    drop(ws, "文旅局年报（有错）.xlsx", culture, values={"review_upheld": "/"})
+    run(ws)
+    receipt = ws.year_outbox / "反馈" / culture / "回执_文旅局年报.txt"
+    assert "不在本区的单位名单中" in receipt.read_text("utf-8-sig")
+    assert run(ws, 5).rechecked == [], "no roster change, no recheck"
+    ws2 = reconfigure(ws, [*UNITS, (culture, "", "部门", "", "")])
+    summary = run(ws2, 10)
+    assert sorted(summary.rechecked) == ["文旅局年报.xlsx", "文旅局年报（有错）.xlsx"]
+    assert "重新校验了 2 个" in summary.describe()
+    unit = units_summary(ws2)[culture]
+    assert unit["status"] == "accepted" and unit["values"]["apply_new_natural"] == 6
+    assert unit["newer_rejected"]["file"] == "文旅局年报（有错）.xlsx"
+    fresh = ws2.year_outbox / "反馈" / culture / "回执_文旅局年报.txt"
+    assert "不在本区的单位名单中" not in fresh.read_text("utf-8-sig")
+    store = archived(ws2)
+    assert sum(v.startswith(f"{YEAR}/accepted/") for v in store.values()) == 1
+    assert_outbox_consistent(ws2)
+    assert run(ws2, 20).rechecked == []
+    status = workspace_status(ws2).text()
+    assert "已报 1/4 个单位" in status

@@ -809,9 +809,9 @@ class _Pass:
             keep=lambda rel: "/反馈/" in rel,
             crash=crash_point,
         )
+        self._keep_manifest(manifest)
         self.ledger.mark_published(self.run_id, config)
         crash_point("after-publish")
-        self._keep_manifest(manifest)
         self.summary.published = True
 
 
