@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -240,3 +241,35 @@ def test_libreoffice_opens_it_and_prints_the_coverage(written, tmp_path):
     ).stdout
     assert "本表含 2/4 个单位" in text
     assert "催报名单" in text
+
+
+def test_print_setup_one_page_wide_summary_and_a_paged_detail_sheet(written):
+    path, _, _ = written
+    book = openpyxl.load_workbook(path)
+    totals = book[SHEET_TOTALS]
+    assert totals.page_setup.orientation == "landscape"
+    assert totals.sheet_properties.pageSetUpPr.fitToPage
+    assert totals.page_setup.fitToWidth in (None, 1) and totals.page_setup.fitToHeight == 0
+    assert totals.print_title_rows == "$1:$1"
+    breaks = [b.id for b in totals.row_breaks.brk]
+    assert len(breaks) == 2  # before tables 三 and 四
+    assert str(totals.cell(breaks[0] + 1, 1).value).startswith("三、")
+    assert str(totals.cell(breaks[1] + 1, 1).value).startswith("四、")
+    detail = book[SHEET_UNITS]
+    assert detail.page_setup.orientation == "landscape" and detail.page_setup.scale == 70
+    assert detail.print_title_rows == "$1:$4" and detail.print_title_cols == "$A:$A"
+    starts = [detail.cell(1, b.id + 1).value for b in detail.col_breaks.brk]
+    assert [str(s).split(" ")[0] for s in starts] == ["表三", "表四", "其他统计数字"]
+    assert detail.cell(3, 1).value.startswith("字段编号")
+    assert detail.cell(3, 5).value == "active_rules_issued"
+    assert detail.cell(3, 5).font.sz == 7
+
+
+def test_a_city_rollup_says_quan_shi(tmp_path):
+    settings, records = sample(statuses=("accepted",) * 4)
+    settings = replace(settings, district="福州市")
+    path = tmp_path / "city.xlsx"
+    write_rollup_workbook(build_summary(settings, records, now=NOW), settings, path)
+    book = openpyxl.load_workbook(path)
+    everything = "".join(texts(ws) for ws in book.worksheets)
+    assert "全市合计" in everything and "全区" not in everything

@@ -6,6 +6,15 @@ Sheets: 汇总 (district totals in the official tables, who is in them, last yea
 
 Every number is a stored value taken from the summary (no formulas): the workbook shows exactly
 what summary.json says, whatever the program that opens it recalculates.
+
+Printing: every sheet is A4 landscape. 汇总 is fitted to one page wide only (as many pages tall as it
+needs), with a page break before tables 三 and 四 so no table starts at a page foot, and its title
+row repeated. 分单位明细 is far too wide for one page: it prints at a fixed scale with the header rows
+and the unit name column repeated on every page, and a page break wherever a new part (表二, 表三,
+表四, 其他统计数字) starts. Its row 3 holds the field ids (for programs and for finding a field) in
+small grey type, labelled 字段编号.
+
+Wording (全区合计 / 全市合计 …) follows the area's level (report_text.jurisdiction).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from workflow.layout import (
     fit_height,
     review_layout,
 )
+from workflow.report_text import jurisdiction
 from workflow.rollup import outcome_rows, stock_label
 from workflow.spec import Field, Format, load_format
 
@@ -42,7 +52,8 @@ SHEET_CHARTS = "图表"
 SHEET_SOURCES = "数据来源"
 
 TOTAL_NAME_PREFIX = "district_"  # 汇总's total of field x is the defined name district_x
-SUMMARY_WIDTHS = (6.0, 13.0, 34.0) + (10.5,) * 7 + (9.0,) * 8  # A–C labels, D–R values
+SUMMARY_WIDTHS = (6.0, 12.0, 28.0) + (7.0,) * 15  # A–C labels, D–R values (headers wrap)
+LAST_COL = len(SUMMARY_WIDTHS) - 1  # R: table 四 is the widest
 FONT = "宋体"
 STATUS_FILL = {"accepted": "#E2EFDA", "rejected": "#FCE4D6", "missing": "#EDEDED"}
 OUTLIER_FILL = "#F4B183"
@@ -104,6 +115,7 @@ class _Styles:
         self.total_money = add(grid, bold=True, num_format="#,##0.00##", bg_color="#FFF2CC")
         self.total_label = add(grid, bold=True, bg_color="#FFF2CC")
         self.field_id = add(grid, font_size=7, font_color="#808080", align="center", shrink=True)
+        self.field_id_label = add(grid, font_size=7, font_color="#808080", align="right")
         self.outlier = add(grid, num_format="#,##0", bg_color=OUTLIER_FILL)
         self.status = {s: add(grid, bg_color=c) for s, c in STATUS_FILL.items()}
         self.excluded = add(grid, font_color="#7F7F7F", bg_color=STATUS_FILL["missing"])
@@ -115,10 +127,13 @@ class _Styles:
 
 
 def _page(ws: Worksheet, fit_wide: bool = True) -> None:
-    """A4 landscape; the whole width on one page unless the sheet is too wide to read that way."""
+    """A4 landscape, centred, page numbers in the footer; one page wide (any number of pages tall)
+    unless the sheet is too wide to read that way."""
     ws.set_landscape()
     ws.set_paper(9)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
     if fit_wide:
         ws.fit_to_pages(1, 0)
 
@@ -233,14 +248,22 @@ def _totals_sheet(
         ws.set_column(i, i, w)
     _page(ws)
     totals = summary["totals"]
-    ws.merge_range(0, 0, 0, 9, rollup_title(summary), st.title)
+    whole = jurisdiction(summary["district"]).whole
+    breaks = []
+    ws.repeat_rows(0)
+    ws.merge_range(0, 0, 0, LAST_COL, rollup_title(summary), st.title)
     ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, 9, coverage_line(summary), st.heading)
+    ws.merge_range(1, 0, 1, LAST_COL, coverage_line(summary), st.heading)
     warn = st.text if not summary["excluded"] else st.warn
-    ws.merge_range(2, 0, 2, 9, excluded_line(summary), warn)
-    ws.set_row(2, 15 * (1 + len(excluded_line(summary)) // 60))
+    ws.merge_range(2, 0, 2, LAST_COL, excluded_line(summary), warn)
+    ws.set_row(2, fit_height(excluded_line(summary), _span_width(0, LAST_COL), base=15.0))
     ws.merge_range(
-        3, 0, 3, 9, f"生成时间：{_time(summary['generated_at'])}　报表格式：{spec.title}", st.note
+        3,
+        0,
+        3,
+        LAST_COL,
+        f"生成时间：{_time(summary['generated_at'])}　报表格式：{spec.title}",
+        st.note,
     )
     row = 5
     ws.write(row, 0, spec.active_title, st.heading)
@@ -251,17 +274,20 @@ def _totals_sheet(
         0,
         row,
         9,
-        f"注：{stock}为各单位数字之和（各单位合计），不是全区去重后的件数。",
+        f"注：{stock}为各单位数字之和（各单位合计），不是{whole}去重后的件数。",
         st.note,
     )
     row += 2
+    breaks.append(row)
     ws.write(row, 0, spec.apply.title, st.heading)
     row = _table(ws, st, spec, totals, row + 1, apply_layout(spec), lambda c, _: c, placed)
     row += 1
+    breaks.append(row)
     ws.write(row, 0, spec.review.title, st.heading)
     review = review_layout(spec)
     end = _table(ws, st, spec, totals, row + 1, review, lambda c, _: c + 3, placed)
-    ws.merge_range(row + 1, 0, end - 1, 2, "全区合计", st.header)
+    ws.merge_range(row + 1, 0, end - 1, 2, f"{whole}合计", st.header)
+    ws.set_h_pagebreaks(breaks)
     row = end + 1
     row = _other_numbers(ws, st, spec, totals, row, placed)
     if "previous" in summary:
@@ -359,6 +385,9 @@ UNIT_HEAD = ("单位名称", "类别", "状态", "提示")
 FIRST_FIELD_COL = len(UNIT_HEAD)
 DETAIL_HEADER_ROWS = 4  # group, row label, field id, column label
 NOTE_WIDTH = 44.0
+DETAIL_WIDTH = 8.0  # a field column: counts fit, the wrapped headers stay readable
+DETAIL_PRINT_SCALE = 70  # percent: about 20 field columns on an A4 landscape page
+FIELD_ID_LABEL = "字段编号（供程序核对，打印时可忽略）→"
 
 
 def detail_columns(spec: Format) -> list[tuple[Field, str, str]]:
@@ -418,16 +447,24 @@ def _units_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str,
     ws.set_column(0, 0, 30)
     ws.set_column(1, 2, 9)
     ws.set_column(3, 3, NOTE_WIDTH)
-    ws.set_column(FIRST_FIELD_COL, last, 10)
+    ws.set_column(FIRST_FIELD_COL, last, DETAIL_WIDTH)
     _page(ws, fit_wide=False)
+    ws.set_print_scale(DETAIL_PRINT_SCALE)
     ws.repeat_rows(0, DETAIL_HEADER_ROWS - 1)
     ws.repeat_columns(0, 0)
+    groups = [g for _, g, _ in cols]
+    parts = [g.split(" ")[0] for g in groups]  # 表二 / 表三 / 表四 / 其他统计数字
+    ws.set_v_pagebreaks(
+        [FIRST_FIELD_COL + i for i in range(1, len(parts)) if parts[i] != parts[i - 1]]
+    )
     ws.merge_range(0, 0, 0, 3, f"{rollup_title(summary)}·分单位明细", st.heading)
     legend = "橙色：异常值（规则见“报送情况”表末）；灰色行：未计入合计的单位。" + coverage_line(
         summary
     )
-    ws.merge_range(1, 0, 2, 3, legend, st.note)
-    _merge_runs(ws, 0, [g for _, g, _ in cols], [g for _, g, _ in cols], st.group)
+    ws.merge_range(1, 0, 1, 3, legend, st.note)
+    ws.merge_range(2, 0, 2, 3, FIELD_ID_LABEL, st.field_id_label)
+    ws.set_row(2, 11)
+    _merge_runs(ws, 0, groups, groups, st.group)
     _merge_runs(ws, 1, [r for _, _, r in cols], [(g, r) for _, g, r in cols], st.header)
     ws.write_row(2, FIRST_FIELD_COL, [f.id for f, _, _ in cols], st.field_id)
     ws.write_row(3, 0, UNIT_HEAD, st.header)
@@ -457,7 +494,8 @@ def _units_sheet(ws: Worksheet, st: _Styles, spec: Format, summary: Mapping[str,
             )
             _total_row(ws, st, row, label, summary["category_totals"][category], cols)
             row += 1
-    label = f"全区合计（{summary['units_accepted']}/{summary['units_expected']} 个单位）"
+    whole = jurisdiction(summary["district"]).whole
+    label = f"{whole}合计（{summary['units_accepted']}/{summary['units_expected']} 个单位）"
     _total_row(ws, st, row, label, summary["totals"], cols)
 
 
@@ -591,7 +629,8 @@ def _charts_sheet(
         ws.write(3 + i, 0, u["name"], st.cell)
         ws.write(3 + i, 1, _num(u["values"].get("apply_new_total", 0)), st.count)
     groups = outcome_rows(spec)
-    ws.write_row(2, 3, ("办理结果", "件数（全区）"), st.header)
+    whole = jurisdiction(summary["district"]).whole
+    ws.write_row(2, 3, ("办理结果", f"件数（{whole}）"), st.header)
     for i, (label, fields) in enumerate(groups):
         ws.write(3 + i, 3, label, st.cell)
         ws.write(3 + i, 4, sum(_num(summary["totals"].get(f, 0)) or 0 for f in fields), st.count)
@@ -625,7 +664,7 @@ def _charts_sheet(
             "fill": {"color": "#ED7D31"},
         }
     )
-    pie.set_title({"name": "全区本年度办理结果构成", "name_font": font | {"size": 11}})
+    pie.set_title({"name": f"{whole}本年度办理结果构成", "name_font": font | {"size": 11}})
     pie.set_x_axis({"num_font": font})
     pie.set_y_axis({"num_font": font})
     pie.set_legend({"none": True})
