@@ -90,6 +90,30 @@ def test_superseding_is_one_transaction_and_survives_reopen(tmp_path):
         assert [r.sha256[0] for r in ledger.by_sha("b" * 64)] == ["b"]
 
 
+def test_a_renamed_units_old_key_is_dropped_when_it_gets_a_new_current_file(tmp_path):
+    with Ledger.open(tmp_path) as ledger:
+        old = ledger.add_file(_row("a" * 64), current_unit="区教育局")
+        new = ledger.add_file(
+            _row("b" * 64), current_unit="区教育体育局", drop_current=["区教育局"]
+        )
+        assert ledger.current() == {"区教育体育局": new} and old != new
+
+
+def test_recheck_replaces_the_outcome_and_republishes(tmp_path):
+    with Ledger.open(tmp_path) as ledger:
+        file_id = ledger.add_file(_row("a" * 64) | {"status": "rejected"})
+        ledger.mark_published("r1", "cfg1")
+        ledger.recheck_file(
+            file_id,
+            {"status": "accepted", "unit": "区文旅局", "errors": 0},
+            current_unit="区文旅局",
+        )
+        row = ledger.file(file_id)
+        assert (row.status, row.unit, row.published) == ("accepted", "区文旅局", 0)
+        assert ledger.current() == {"区文旅局": file_id}
+        assert ledger.needs_publish("cfg1"), "the new outcome is published"
+
+
 def test_publication_tracks_generation_and_config(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         assert ledger.needs_publish("cfg1")

@@ -663,7 +663,11 @@ class _Pass:
         """Check again the files rejected because their unit was not in the roster, once the
         configuration (roster) has changed since they were checked."""
         config = self.config_hash()
-        if self.ledger.meta("checked_config") == config:
+        # ledgers from before this was recorded: the configuration of the last publication
+        checked = self.ledger.meta("checked_config") or self.ledger.meta("published_config")
+        if checked == config:
+            if not self.ledger.meta("checked_config"):
+                self.ledger.set_meta("checked_config", config)
             return
         for row in self.ledger.files():
             rules = {f.get("rule") for f in row.result_data.get("findings", [])}
