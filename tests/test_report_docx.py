@@ -650,3 +650,22 @@ def test_report_tables_keep_rows_together():
     rows = xml.split("<w:tr>")[1:]
     assert all("<w:keepNext/>" in r for r in rows[:-1])
     assert "<w:keepNext/>" not in rows[-1]
+
+
+def test_init_writes_a_marked_district_text_that_blocks_a_final_report(tmp_path):
+    from workflow.config import load_settings
+    from workflow.workspace import DISTRICT_TEXT_NAME, create_workspace
+
+    config = create_workspace(tmp_path / "ws", district="福州市", year=2021, format_id="gov2021")
+    assert 'aliases = ["市人社局"]' in config.read_text("utf-8")
+    text = (tmp_path / "ws" / DISTRICT_TEXT_NAME).read_text("utf-8")
+    assert text.startswith("# 【待修改】") and "全市各单位" in text
+    s = load_settings(config)
+    summary = {**_summary("gov2021", seed_values("gov2021")), "district": "福州市"}
+    with pytest.raises(TemplateProblem, match="仍是系统生成的默认文字"):
+        write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
+    (tmp_path / "ws" / DISTRICT_TEXT_NAME).write_text(text.split("\n", 1)[1], "utf-8")
+    write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
+    paras = paragraphs(tmp_path / "d.docx")
+    assert any("由市政府办公室汇总编制本报告" in p for p in paras)
+    assert paras[-2] == "福州市人民政府"

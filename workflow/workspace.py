@@ -1,4 +1,9 @@
-"""Creating a workspace folder: config with an example roster, and the inbox/outbox/archive folders."""
+"""Creating a workspace folder: config with an example roster, and the inbox/outbox/archive folders.
+
+It also writes the district narrative (区报告正文.md) with default text whose first line is the
+【待修改】 mark (district_text.PLACEHOLDER_MARK): until the coordinator edits the text and deletes
+that line, drafts flag it and a final district report is refused.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 from workflow.config import CONFIG_NAME, load_settings
 from workflow.district_text import default_district_text
 from workflow.errors import ConfigError
+from workflow.report_text import jurisdiction
 
 DISTRICT_TEXT_NAME = "区报告正文.md"
 EXAMPLE_UNITS = (
@@ -27,12 +33,15 @@ def config_text(
 ) -> str:
     """The text of a new workflow.toml, with comments in Chinese for the coordinator."""
     text_line = (
-        f'district_text = "{district_text}"   # 区政府年度报告的正文（区政务公开办撰写，UTF-8）\n'
+        f'district_text = "{district_text}"   # 本级政府年度报告的正文（政务公开办撰写，UTF-8；'
+        "修改后删除其第一行“【待修改】”）\n"
         if district_text
         else ""
     )
     units = []
+    level = jurisdiction(district).level
     for name, alias, category in EXAMPLE_UNITS:
+        alias = level + alias[1:] if alias.startswith("区") else alias  # 区人社局 → 市人社局
         aliases = f'["{alias}"]' if alias else "[]"
         units.append(
             f'[[units]]\nname = "{district}{name}"\naliases = {aliases}\n'
@@ -55,7 +64,8 @@ def config_text(
         "every_minutes = 10\n\n"
         "[check]\n"
         'blank_policy = "error"   # 数字格留空或填“/”“无”：error 退回；warning 提示并按 0 计\n\n'
-        "# 单位名单：每个单位一节 [[units]]。category 为 部门 或 街道乡镇。\n" + "\n".join(units)
+        "# 单位名单：每个单位一节 [[units]]。category 为 部门、街道乡镇 或 区县（市级汇总各区县时用）。\n"
+        + "\n".join(units)
     )
 
 
