@@ -675,3 +675,22 @@ def test_roster_change_rechecks_files_rejected_as_unknown_unit(ws):
     assert run(ws2, 20).rechecked == []
     status = workspace_status(ws2).text()
     assert "已报 1/4 个单位" in status
+
+
+def test_feedback_is_not_made_again_when_the_outcome_would_differ(ws, caplog):
+    drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
+    run(ws)
+    import shutil
+
+    with Ledger.open(ws.state_dir) as ledger:  # as if checked by an older version of the rules
+        row = ledger.files()[0]
+        data = row.result_data
+        data["findings"] = data["findings"][:-1]
+        ledger.update_file(row.id, result=json.dumps(data, ensure_ascii=False))
+    shutil.rmtree(ws.state_dir / "feedback")
+    shutil.rmtree(ws.year_outbox / "反馈")
+    summary = run(ws, 10)
+    assert summary.restored == 0 and not (ws.year_outbox / "反馈").exists()
+    assert "重新校验的结果与台账记录不同" in caplog.text
+    caplog.clear()
+    assert not run(ws, 20).published and "台账记录不同" not in caplog.text, "tried once only"

@@ -610,28 +610,40 @@ class _Pass:
 
     def _remake(self, row: FileRow) -> bool:
         """Make a row's feedback again from its archived original (no durable copy: ledgers from
-        before it was kept). Used only if the outcome is the same as recorded."""
-        if row.status == "duplicate" or row.state != "archived":
+        before it was kept). Used only if the outcome is the same as recorded: status, values and
+        findings (rule, severity, cells; messages may have been reworded since). The file names
+        may differ (an older version wrote .md receipts): the ledger then points to the new ones."""
+        failed = set(json.loads(self.ledger.meta("unremakable", "[]")))
+        if row.status == "duplicate" or row.state != "archived" or row.id in failed:
             return False
         full = self.ledger.file(row.id)
         assert full is not None
-        checked = self._check_archived(full, full.feedback_paths["dir"])
-        if checked is None:
-            return False
-        result, files = checked
-        recorded = full.result_data.get("findings", [])
-        same = (
-            result.status == ("accepted" if full.status != "rejected" else "rejected")
-            and [(f.rule, f.message) for f in result.findings]
-            == [(f["rule"], f["message"]) for f in recorded]
-            and files == full.feedback_paths.get("files", {})
-        )
-        if not same:
-            log.warning("无法重新生成 %s 的反馈文件：校验结果与台账记录不同。", row.original_name)
-            shutil.rmtree(
-                self.state / FEEDBACK_DIR / full.feedback_paths["dir"], ignore_errors=True
+        info = full.feedback_paths
+        checked = self._check_archived(full, info["dir"])
+        same = False
+        if checked is not None:
+            result, files = checked
+            data = full.result_data
+            same = (
+                result.status == ("rejected" if full.status == "rejected" else "accepted")
+                and {k: str(v) for k, v in result.values.items()}
+                == {k: str(v) for k, v in data.get("values", {}).items()}
+                and [(f.rule, str(f.severity), list(f.cells)) for f in result.findings]
+                == [(f["rule"], f["severity"], f["cells"]) for f in data.get("findings", [])]
             )
-        return same
+        if not same:
+            log.warning(
+                "无法重新生成 %s 的反馈文件：重新校验的结果与台账记录不同（可能程序或配置已更新）。",
+                row.original_name,
+            )
+            shutil.rmtree(self.state / FEEDBACK_DIR / info["dir"], ignore_errors=True)
+            self.ledger.set_meta("unremakable", json.dumps(sorted(failed | {row.id})))
+            return False
+        if files != info.get("files", {}):
+            self.ledger.update_file(
+                row.id, feedback=json.dumps(info | {"files": files}, ensure_ascii=False)
+            )
+        return True
 
     def _check_archived(self, row: FileRow, token: str) -> tuple[Any, dict[str, str]] | None:
         """Check the archived copy of ``row`` again as it was first checked (its original name, the
