@@ -697,8 +697,10 @@ class _Pass:
         unit = found.name if found else (result.unit or "")
         year = result.year or self.s.year
         status = "accepted" if result.status == "accepted" else "rejected"
-        current_unit, stale_keys, supersede, changes = "", [], None, []
-        old = None
+        current_unit, stale_keys = "", list[str]()
+        supersede: tuple[int, str] | None = None
+        changes: list[dict[str, Any]] = []
+        old: FileRow | None = None
         if status == "accepted" and found is not None and year == self.s.year:
             old, stale_keys = self._current_row(unit)
             if old and old.id > row.id:
