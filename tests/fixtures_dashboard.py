@@ -96,7 +96,7 @@ def _paths(name: str, year: int, stem: str) -> dict[str, str]:
     return {
         "report": f"outbox/{year}/单位报告/{safe}{year}年政府信息公开工作年度报告.docx",
         "feedback": f"outbox/{year}/反馈/{safe}/校验结果_{stem}.xlsx",
-        "receipt": f"outbox/{year}/反馈/{safe}/回执_{stem}.md",
+        "receipt": f"outbox/{year}/反馈/{safe}/回执_{stem}.txt",
     }
 
 

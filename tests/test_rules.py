@@ -449,8 +449,9 @@ def test_r11_only_when_nobody_else_says_it(ctx, findings):
         ({"apply_new_natural": "３", "apply_new_total": 9}, ()),  # text part, SUM skips it
         ({"apply_new_natural": "3", "apply_new_total": 9}, ()),
         ({"apply_total_natural": 3, "apply_total_total": 12}, ("apply_total_natural",)),
+        ({"apply_total_natural": None, "apply_total_total": 9}, ("apply_total_natural",)),
     ],
-    ids=["full-width-text", "text", "typed-over-equal-no-knock-on"],
+    ids=["full-width-text", "text", "typed-over-equal-no-knock-on", "cleared-total-no-knock-on"],
 )
 def test_intact_formula_is_not_blamed_for_what_its_cells_hold(typed, no_formula):
     findings = check_submission(

@@ -393,8 +393,8 @@ def sheet_view(sub: Submission, spec: Format) -> dict[str, Decimal]:
             parts = [cell(p) for p in defs[fid].right]
             known = [p for p in parts if p is not None]
             value = sum(known, Decimal(0)) if len(known) == len(parts) else None
-        else:
-            value = as_decimal(raw)
+        else:  # typed over: SUM counts a blank or a text as 0
+            value = Decimal(0) if raw is None or isinstance(raw, str) else as_decimal(raw)
         out[fid] = value
         return value
 
