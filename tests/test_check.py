@@ -430,6 +430,11 @@ def test_check_without_config_uses_the_template_meta(tmp_path, texts, roster, ex
     assert got == [(r, s, tuple(a1_2021(c) for c in cells)) for r, s, cells in expected]
     if expected and expected[0][0] == "unit-unknown":
         assert result.findings[0].expected == [corpus.UNIT]
+    if expected and expected[0][0] == "year-mismatch":
+        assert result.findings[0].message == (
+            "「年度」填写为「2024」，与所用模板的年度（2025）不符。"
+            "请使用 2024 年度的填报模板，或改正年度。"
+        )
 
 
 @pytest.mark.parametrize(

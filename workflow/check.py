@@ -136,7 +136,7 @@ def context_from_meta(ctx: CheckContext, meta: Mapping[str, str]) -> CheckContex
     year = _year(meta.get("year", ""))
     names = [n.strip() for n in meta.get("roster", "").split("\n") if n.strip()]
     units = tuple(Unit(name=n) for n in dict.fromkeys(names))
-    return replace(ctx, year=year, units=units)
+    return replace(ctx, year=year, units=units, from_template=True)
 
 
 def _read(path: Path, settings: Settings | None) -> Submission:

@@ -113,6 +113,7 @@ class CheckContext:
     peers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     today: date | None = None  # the checking day: a 成文日期 after it is a typo (R12)
     format: str | None = None  # the workspace's configured format (None: no workspace config)
+    from_template: bool = False  # year and units come from the file's own _meta (no config)
 
     def find_unit(self, name: str) -> Unit | None:
         key = "".join(name.split())
@@ -623,11 +624,12 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
     raw_year = _text(sub, REPORT_YEAR)
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
     if raw_year and (year is None or (ctx.year is not None and year != ctx.year)):
-        want = (
-            f"本次收集的是 {ctx.year} 年度的报告。请使用 {ctx.year} 年度模板填报"
-            if ctx.year
-            else "请填写四位数字年度，如 2025"
-        )
+        if ctx.year and ctx.from_template and year is not None:
+            want = f"与所用模板的年度（{ctx.year}）不符。请使用 {year} 年度的填报模板，或改正年度"
+        elif ctx.year:
+            want = f"本次收集的是 {ctx.year} 年度的报告。请使用 {ctx.year} 年度模板填报"
+        else:
+            want = "请填写四位数字年度，如 2025"
         findings.append(
             _finding(
                 "year-mismatch",
