@@ -120,6 +120,9 @@ def write_template(
     }
     info: dict[str, Any] = {"unit_name": unit_name, "report_year": year if year is not None else ""}
     info |= dict(texts or {})
+    for f in spec.fields_of("info"):  # a year of digits is written as a number: check that
+        if f.kind == "year" and str(info.get(f.id, "")).strip().isdigit():
+            info[f.id] = int(str(info[f.id]).strip())
     numbers = cell_values(spec, cells, dict(overrides or {}))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
