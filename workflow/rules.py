@@ -642,7 +642,8 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
             )
         )
     findings += _check_unit(sub, ctx)
-    year = ctx.year or year  # the workspace's year decides the format and the deadline
+    if not ctx.from_template or year is None:
+        year = ctx.year or year  # the workspace's year decides the format and the deadline
     if year is not None:
         findings += _check_format_year(sub, spec, ctx, year) + _check_date(sub, ctx, year)
     findings += _check_contact(sub, spec, reported)
