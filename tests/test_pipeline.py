@@ -694,3 +694,43 @@ def test_feedback_is_not_made_again_when_the_outcome_would_differ(ws, caplog):
     assert "重新校验的结果与台账记录不同" in caplog.text
     caplog.clear()
     assert not run(ws, 20).published and "台账记录不同" not in caplog.text, "tried once only"
+
+
+def test_archive_that_fails_mid_pass_is_an_output_error_and_the_next_pass_finishes(ws):
+    from workflow.errors import OutputError
+
+    data = drop(ws, "教育局年报.xlsx", EDU)
+    (ws.archive_dir / str(YEAR)).write_text("a file where the year folder should be")
+    with pytest.raises(OutputError, match=r"无法写入存档 .*\[paths\] archive"):
+        run(ws)
+    assert (ws.inbox_dir / "教育局年报.xlsx").read_bytes() == data, "the original stays"
+    (ws.archive_dir / str(YEAR)).unlink()
+    summary = run(ws, 10)
+    assert summary.recovered == 1 and units_summary(ws)[EDU]["status"] == "accepted"
+    assert list(walk_files(ws.inbox_dir)) == [] and sha(data) in archived(ws)
+    assert_outbox_consistent(ws)
+
+
+def test_outbox_that_is_a_file_is_an_output_error_before_anything_is_taken(ws):
+    from workflow.errors import OutputError
+
+    drop(ws, "教育局年报.xlsx", EDU)
+    ws.outbox_dir.rmdir()
+    ws.outbox_dir.write_text("x")
+    with pytest.raises(OutputError, match="是一个文件，不是文件夹"):
+        run(ws)
+    with Ledger.open(ws.state_dir) as ledger:
+        assert ledger.files() == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_unwritable_archive_is_an_output_error(ws):
+    from workflow.errors import OutputError
+
+    drop(ws, "教育局年报.xlsx", EDU)
+    ws.archive_dir.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="存档目录 .* 无法写入"):
+            run(ws)
+    finally:
+        ws.archive_dir.chmod(0o755)

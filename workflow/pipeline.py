@@ -523,7 +523,9 @@ class _Pass:
     def _finish_intake(self, job: _Job, row: FileRow | None) -> None:
         """Archive (verified copy), then remove the original, then record that it is done."""
         assert row is not None
-        stored = archive.store(job.snap, self.s.path(Path(row.archive_path)), job.sha256)
+        target = self.s.path(Path(row.archive_path))
+        with _output_errors(f"无法写入存档 {target.parent}", "[paths] archive", self.s):
+            stored = archive.store(job.snap, target, job.sha256)
         if self._rel(stored) != row.archive_path:
             self.ledger.update_file(row.id, archive_path=self._rel(stored))
         crash_point("after-archive")
@@ -781,9 +783,19 @@ class _Pass:
         lost = self._lost_feedback(rows)
         if not outbox_lost and not lost and not self.ledger.needs_publish(config):
             return
-        self._restore_manifests()
-        manifests = read_manifests(self.outbox)
         rows = self.ledger.files()
+        with _output_errors(f"无法写入发件箱 {self.outbox}", "[paths] outbox", self.s):
+            self._restore_manifests()
+            self._publish(rows, lost, current, config, read_manifests(self.outbox))
+
+    def _publish(
+        self,
+        rows: list[FileRow],
+        lost: list[FileRow],
+        current: dict[str, int],
+        config: str,
+        manifests: list[dict[str, Any]],
+    ) -> None:
         records = build_records(self.s, rows, current, outbox_prefix=outbox_prefix(self.s))
         staging = staging_dir(self.outbox, self.run_id)
         staging.mkdir(parents=True, exist_ok=True)
@@ -834,6 +846,24 @@ class _Pass:
 
 
 _STATUS_CN = {"accepted": "通过", "rejected": "退回", "duplicate": "重复", "superseded": "已被替代"}
+
+
+@contextlib.contextmanager
+def _output_errors(what: str, key: str, settings: Settings) -> Iterator[None]:
+    """An OSError while writing the archive or the outbox is the operator's OutputError (exit 4);
+    whatever was taken from the inbox is in the ledger and is finished by the next pass."""
+    try:
+        yield
+    except archive.ArchiveMismatch as exc:
+        raise OutputError(f"{what}：{exc}。请检查磁盘后重试；收件箱中的文件仍保留。") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        where = f"：{exc.filename}" if exc.filename else ""
+        raise OutputError(
+            f"{what}（{reason}{where}）。请检查磁盘空间和文件夹权限，或在 "
+            f"{settings.config_path.name} 的 {key} 中改为可写的文件夹；已处理的文件均已记录，"
+            "下次处理时继续。"
+        ) from exc
 
 
 _FOLDER_KEYS = (
