@@ -642,8 +642,10 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
             )
         )
     findings += _check_unit(sub, ctx)
-    if not ctx.from_template or year is None:
-        year = ctx.year or year  # the workspace's year decides the format and the deadline
+    doubtful = ctx.from_template and year is not None and ctx.year not in (None, year)
+    # the workspace's year decides the format and the deadline; without a config, a year that
+    # disagrees with the template's is already an error (year-mismatch): no R11/R12 on top of it
+    year = None if doubtful else ctx.year or year
     if year is not None:
         findings += _check_format_year(sub, spec, ctx, year) + _check_date(sub, ctx, year)
     findings += _check_contact(sub, spec, reported)
