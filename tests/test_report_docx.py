@@ -669,3 +669,28 @@ def test_init_writes_a_marked_district_text_that_blocks_a_final_report(tmp_path)
     paras = paragraphs(tmp_path / "d.docx")
     assert any("由市政府办公室汇总编制本报告" in p for p in paras)
     assert paras[-2] == "福州市人民政府"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("format_id", ["gov2021", "gov2019"])
+def test_table_three_prints_on_one_page_with_its_heading(tmp_path, format_id):
+    import shutil
+    import subprocess
+
+    from workflow import pdf
+
+    if pdf.find_soffice() is None or not shutil.which("pdftotext"):
+        pytest.skip("soffice not installed")
+    s = _settings(tmp_path, format_id)
+    doc = tmp_path / "d.docx"
+    write_district_report(s, _summary(format_id, seed_values(format_id)), doc, now=NOW, draft=True)
+    result = pdf.convert_to_pdf([doc], tmp_path, timeout=180)
+    assert result.ok, result.notices
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(result.pdfs[0]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    page = next(p for p in text.split("\f") if "收到和处理政府信息公开申请情况" in p)
+    assert "四、结转下年度继续办理" in page  # the table's last row is on the heading's page

@@ -181,7 +181,9 @@ def apply_rows(
         last_group, last_sub = row.group, row.subgroup
         cells.extend(Cell(_num(values, grid.field_id(row, c), c.kind, draft)) for c in grid.columns)
         rows.append(cells)
-    return _widths(TEXT_WIDTH, [567, 1020, 2547], len(grid.columns)), rows
+    # a wide label column (fewer wrapped labels) and 10.5 mm number columns with narrow margins
+    # (five digits fit): the whole table fits one A4 page, so its merged cells are never cut
+    return _widths(TEXT_WIDTH, [567, 1020, 3100], len(grid.columns)), rows
 
 
 def review_rows(
@@ -216,7 +218,7 @@ def report_tables(spec: Format, values: Mapping[str, Number], *, draft: bool) ->
     out = {}
     for key, build, header_rows, margin in (
         ("table_active", active_rows, 0, None),
-        ("table_apply", apply_rows, 3, None),
+        ("table_apply", apply_rows, 3, 28),
         ("table_review", review_rows, 3, 28),
     ):
         widths, rows = build(spec, values, draft)
