@@ -6,6 +6,11 @@ of XML-illegal control characters and split into paragraphs; escaping is the ren
 
 Empty narrative policy: in a draft an empty narrative becomes 【待补充：…】; in a final report a
 part with generated sentences keeps just those sentences, and any other empty part reads "无。".
+A bare "无。" typed under a part with generated sentences is left out. When a unit's own 依申请公开
+text states the same number of applications as the generated sentence (R6 has checked it equals
+the table), the generated sentence is left out rather than saying the count twice in a row.
+
+Wording of the area (全区/全市/全县/全旗, 区政府办公室/市政府办公室 …) comes from ``jurisdiction``.
 """
 
 from __future__ import annotations
