@@ -604,6 +604,11 @@ def test_deleted_outbox_gets_its_feedback_and_history_back(ws):
     for unit in units_summary(ws).values():
         for path in unit["outputs"].values():
             assert (ws.workspace / path).is_file(), path
+    # a deleted output is made again
+    rollup = next(p for p in ws.year_outbox.glob("*.xlsx"))
+    rollup.unlink()
+    assert run(ws, 25).published and rollup.is_file()
+    assert_outbox_consistent(ws)
     # one feedback folder deleted: only that comes back, and then nothing more to do
     shutil.rmtree(ws.year_outbox / "反馈" / HEALTH)
     summary = run(ws, 30)
@@ -691,6 +696,7 @@ def test_feedback_is_not_made_again_when_the_outcome_would_differ(ws, caplog):
     shutil.rmtree(ws.year_outbox / "反馈")
     summary = run(ws, 10)
     assert summary.restored == 0 and not (ws.year_outbox / "反馈").exists()
+    assert_outbox_consistent(ws)  # republished without what could not be made again
     assert "重新校验的结果与台账记录不同" in caplog.text
     caplog.clear()
     assert not run(ws, 20).published and "台账记录不同" not in caplog.text, "tried once only"

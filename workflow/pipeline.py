@@ -771,6 +771,15 @@ class _Pass:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
 
+    def _outputs_lost(self) -> bool:
+        """No manifest, or a file the latest one lists is gone (deleted by hand)."""
+        latest = read_manifests(self.outbox, limit=1)
+        if not latest:
+            return True
+        return any(
+            not (self.outbox / rel).is_file() for rel in manifest_files(latest[0], self.prefix)
+        )
+
     def publish_if_needed(self) -> None:
         rows = self.ledger.files(light=True)
         current = self.ledger.current()
@@ -779,7 +788,7 @@ class _Pass:
         self.summary.units_rejected = sum(s.status == "rejected" for s in states)
         self.summary.orphans = orphan_notice(self.s, current)
         config = self.config_hash()
-        outbox_lost = not manifest_paths(self.outbox)
+        outbox_lost = self._outputs_lost()
         lost = self._lost_feedback(rows)
         if not outbox_lost and not lost and not self.ledger.needs_publish(config):
             return
