@@ -237,6 +237,14 @@ def _worker_check(
     return result, files
 
 
+def _ignore_sigint() -> None:
+    """Pool workers ignore Ctrl+C (sent to the whole console process group): the first one lets
+    the pass finish, the parent alone decides (see ``scheduler``)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @dataclass
 class _Job:
     cand: Candidate
@@ -398,7 +406,7 @@ class _Pass:
             for job, a in zip(jobs, args, strict=True):
                 yield job, self._guard(job, partial(_worker_check, *a))
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
             futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
             for job, fut in zip(jobs, futures, strict=True):
                 yield job, self._guard(job, fut.result)
