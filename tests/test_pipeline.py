@@ -661,6 +661,7 @@ def test_roster_change_rechecks_files_rejected_as_unknown_unit(ws):
     culture = "长乐区文化体育和旅游局"
     drop(ws, "文旅局年报.xlsx", culture, values=natural_column(SPEC, 6, 1))
     drop(ws, "文旅局年报（有错）.xlsx", culture, values={"review_upheld": "/"})
+    drop(ws, "城管局年报.xlsx", "长乐区城市管理局")  # still not in the roster after the change
     run(ws)
     receipt = ws.year_outbox / "反馈" / culture / "回执_文旅局年报.txt"
     assert "不在本区的单位名单中" in receipt.read_text("utf-8-sig")

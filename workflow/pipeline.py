@@ -21,8 +21,8 @@ A pass, under the workspace lock:
    ``state/runs`` and put back into ``outbox/runs`` when missing, so the history survives.
 
 Before intake, when the configuration (the roster) changed since files were last checked, files
-rejected only as far as we know because their unit was not in the roster (finding ``unit-unknown``)
-are checked again from their archived copy; their ledger row, status and feedback are updated.
+rejected with ``unit-unknown`` whose unit the roster now knows (added, or given as an alias) are
+checked again from their archived copy; their ledger row, status and feedback are updated.
 
 Feedback of a row whose durable copy is missing (ledgers from before it was kept) is made again from
 the archived original with the check time recorded; it is used only if the outcome is the same as
@@ -157,8 +157,8 @@ class PassSummary:
         ]
         if self.rechecked:
             lines.append(
-                f"单位名单已变更，重新校验了 {len(self.rechecked)} 个此前因单位不在名单中被退回的文件："
-                + "、".join(self.rechecked)
+                f"单位名单已变更，重新校验了 {len(self.rechecked)} 个此前因单位不在名单中被退回、"
+                "现已在名单中的文件：" + "、".join(self.rechecked)
             )
         if self.restored:
             lines.append(f"发件箱中缺失的 {self.restored} 个反馈文件已重新放回。")
@@ -682,18 +682,20 @@ class _Pass:
 
     # -- roster changes -------------------------------------------------------------------------
     def recheck_after_roster_change(self) -> None:
-        """Check again the files rejected because their unit was not in the roster, once the
-        configuration (roster) has changed since they were checked."""
+        """Once the configuration has changed (a hash of workflow.toml, as for publication), check
+        again the files rejected as 单位不在名单中 whose unit the roster now knows (a unit added, or
+        an alias): their finding is stale. Others keep their outcome."""
         config = self.config_hash()
-        # ledgers from before this was recorded: the configuration of the last publication
-        checked = self.ledger.meta("checked_config") or self.ledger.meta("published_config")
-        if checked == config:
-            if not self.ledger.meta("checked_config"):
-                self.ledger.set_meta("checked_config", config)
+        if self.ledger.meta("checked_config") == config:
             return
-        for row in self.ledger.files():
-            rules = {f.get("rule") for f in row.result_data.get("findings", [])}
-            if row.status == "rejected" and row.state == "archived" and "unit-unknown" in rules:
+        for light in self.ledger.files(light=True):
+            if light.status != "rejected" or light.state != "archived" or not light.unit:
+                continue
+            if self.s.find_unit(light.unit) is None:
+                continue
+            row = self.ledger.file(light.id)
+            assert row is not None
+            if "unit-unknown" in {f.get("rule") for f in row.result_data.get("findings", [])}:
                 self._recheck(row)
         self.ledger.set_meta("checked_config", config)
 
