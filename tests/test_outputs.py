@@ -11,11 +11,13 @@ import pytest
 from workflow import outputs
 from workflow.config import load_settings
 from workflow.demo import sample_texts, sample_values, workspace_config
+from workflow.district_text import default_district_text
 from workflow.findings import Finding, Severity
 from workflow.records import UnitRecord
 from workflow.rules import compute_totals
 from workflow.spec import load_format
 
+DISTRICT_TEXT = "## 一、总体情况\n长乐区扎实推进政务公开。\n"
 NOW = datetime(2022, 1, 20, 9, 30).astimezone()
 YEAR = 2021
 UNITS = [
@@ -25,10 +27,12 @@ UNITS = [
 ]
 
 
-def _settings(tmp_path: Path, *, pdf: bool):
-    (tmp_path / "workflow.toml").write_text(
-        workspace_config("长乐区", YEAR, UNITS, pdf=pdf), "utf-8"
-    )
+def _settings(tmp_path: Path, *, pdf: bool, text: str | None = DISTRICT_TEXT):
+    config = workspace_config("长乐区", YEAR, UNITS, pdf=pdf)
+    if text is not None:
+        (tmp_path / "正文.md").write_text(text, "utf-8")
+        config = config.replace("[report]\n", '[report]\ndistrict_text = "正文.md"\n')
+    (tmp_path / "workflow.toml").write_text(config, "utf-8")
     return load_settings(tmp_path / "workflow.toml")
 
 
@@ -87,6 +91,28 @@ def test_a_complete_district_gets_a_final_report(tmp_path: Path):
         settings, _records(complete=True), tmp_path / "s", now=NOW, runs=[]
     )
     assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告.docx"
+    summary = json.loads((tmp_path / "s" / written["summary"]).read_text("utf-8"))
+    assert summary["report_draft_reasons"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (None, "未指定区报告正文"),
+        (default_district_text("长乐区", YEAR), "待修改"),
+        ("## 九、不存在的标题\n文字\n", "九、不存在的标题"),
+    ],
+    ids=["no-text-configured", "text-still-the-default", "text-with-a-bad-heading"],
+)
+def test_district_text_not_ready_gives_a_draft_not_a_failed_pass(tmp_path, text, reason):
+    settings = _settings(tmp_path, pdf=False, text=text)
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告（草稿）.docx"
+    summary = json.loads((out / written["summary"]).read_text("utf-8"))
+    assert summary["complete"] is True
+    assert any(reason in r for r in summary["report_draft_reasons"])
+    assert len(list((out / "2021").glob("*.docx"))) == 1
 
 
 @pytest.mark.slow

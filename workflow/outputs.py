@@ -23,6 +23,7 @@ from typing import Any
 from workflow.check import load_previous
 from workflow.config import Settings
 from workflow.dashboard import write_dashboard
+from workflow.errors import TemplateProblem
 from workflow.pdf import convert_to_pdf
 from workflow.records import UnitRecord
 from workflow.report_docx import write_district_report, write_unit_report
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 UNIT_REPORT_FOLDER = "单位报告"
 DASHBOARD_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
+INCOMPLETE = "尚有单位未报送或未通过校验"
 PDF_BATCH = 40  # documents per soffice run: each run has its own timeout
 PDF_PROCESSES = 2  # soffice runs at a time
 
@@ -60,10 +62,7 @@ def write_outputs(
     records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, docs=docs)
     summary = build_summary(settings, records, now=now, previous=load_previous(settings))
     _add_unit_details(summary, records)
-    draft = not summary["complete"]
-
-    report = out_dir / year / district_report_name(settings.district, settings.year, draft=draft)
-    write_district_report(settings, summary, report, now=now, draft=draft)
+    report = _write_district_report(settings, summary, out_dir / year, now=now)
     docs.append(report)
     rollup = out_dir / year / rollup_filename(settings.district, settings.year)
     pdfs = _pdf_copies(settings, docs) if settings.pdf else {}
@@ -91,6 +90,41 @@ def write_outputs(
     written["report"] = report.relative_to(out_dir).as_posix()
     written["dashboard"] = DASHBOARD_NAME
     return written
+
+
+def _write_district_report(
+    settings: Settings, summary: dict[str, Any], folder: Path, *, now: datetime
+) -> Path:
+    """The district report: a draft while units are missing or rejected, or while the district
+    office's own text is not ready (not configured, still the default, unreadable). A problem with
+    that text never blocks a pass: the departments' receipts and the rollup are published anyway."""
+    reasons = [] if summary["complete"] else [INCOMPLETE]
+    if settings.district_text is None:
+        reasons.append("workflow.toml 未指定区报告正文（[report] district_text）")
+    if not reasons:
+        path = folder / district_report_name(settings.district, settings.year, draft=False)
+        try:
+            write_district_report(settings, summary, path, now=now, draft=False)
+        except TemplateProblem as exc:
+            path.unlink(missing_ok=True)
+            reasons.append(str(exc))
+        else:
+            summary["report_draft_reasons"] = []
+            return path
+    path = folder / district_report_name(settings.district, settings.year, draft=True)
+    try:
+        write_district_report(settings, summary, path, now=now, draft=True)
+    except TemplateProblem as exc:  # the office's text is unusable: draft with the default text
+        if str(exc) not in reasons:
+            reasons.append(str(exc))
+        path.unlink(missing_ok=True)
+        fallback = replace(settings, district_text=None)
+        write_district_report(fallback, summary, path, now=now, draft=True)
+    for reason in reasons:
+        if reason != INCOMPLETE:  # incompleteness is shown everywhere already
+            log.warning(f"区报告暂为草稿：{reason}")
+    summary["report_draft_reasons"] = reasons
+    return path
 
 
 def _ws(prefix: str, out_dir: Path, path: Path) -> str:
