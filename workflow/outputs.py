@@ -172,6 +172,7 @@ def _add_unit_details(summary: dict[str, Any], records: Sequence[UnitRecord]) ->
                     "file": record.newer_rejected,
                     "receipt": record.newer_rejected_receipt,
                     "errors": record.newer_rejected_errors,
+                    "submitted_at": record.newer_rejected_at,
                 }
 
 

@@ -41,3 +41,4 @@ class UnitRecord:
     newer_rejected: str = ""  # its original file name
     newer_rejected_receipt: str = ""  # its receipt, relative to the workspace
     newer_rejected_errors: int = 0
+    newer_rejected_at: str = ""  # ISO 8601 arrival time

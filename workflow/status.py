@@ -161,6 +161,7 @@ def _newer_rejected(row: FileRow | None, prefix: str) -> dict[str, Any]:
         "newer_rejected": row.original_name,
         "newer_rejected_receipt": _outbox_path(prefix, row, "receipt"),
         "newer_rejected_errors": row.errors,
+        "newer_rejected_at": row.arrived,
     }
 
 
