@@ -113,6 +113,7 @@ def test_district_text_not_ready_gives_a_draft_not_a_failed_pass(tmp_path, text,
     assert summary["complete"] is True
     assert any(reason in r for r in summary["report_draft_reasons"])
     assert len(list((out / "2021").glob("*.docx"))) == 1
+    assert "全区年度报告目前为草稿" in (out / "index.html").read_text("utf-8")
 
 
 @pytest.mark.slow

@@ -74,6 +74,10 @@ def render_dashboard(
         "rejected": [u for u in units if u["status"] == "rejected"],
         "newer_rejected": [u for u in units if u["newer_rejected"]],
         "downloads": _downloads(summary, links, base, area.whole),
+        # why the district report is still a draft, beyond missing/rejected units (shown anyway)
+        "draft_reasons": [
+            r for r in summary.get("report_draft_reasons", []) if "未报送或未通过" not in r
+        ],
         "totals": _totals_view(spec, summary.get("totals", {})),
         "charts": _charts(spec, summary, units),
         "reminder": reminder,
