@@ -133,6 +133,7 @@ def test_units_to_district_to_city(tmp_path, fmt, year):
     for path in exported:
         result = check_file(path, city, now=NOW)
         assert result.status == "accepted", [f.message for f in result.errors]
+        assert "rollup-incomplete" not in {f.rule for f in result.findings}
         records.append(record_for(result, "部门"))
     rollup = consolidate(spec, records)  # city level
     assert rollup.included == tuple(sorted(export_unit_name(d) for d in DISTRICTS))
@@ -153,6 +154,9 @@ def test_incomplete_district_is_refused_unless_allowed(tmp_path):
     check = check_file(tmp_path / "x.xlsx", None, now=NOW)
     first = check.texts["text_other"].split("\n")[0]
     assert first == "【本汇总未含全部单位】本区应报 2 个单位，已纳入 1 个，未纳入：长乐区财政局。"
+    (coverage,) = [f for f in check.findings if f.rule == "rollup-incomplete"]  # machine-visible
+    assert (coverage.severity, coverage.expected, coverage.actual) == ("warning", 2, 1)
+    assert "长乐区财政局" in coverage.message and check.status == "accepted"
 
 
 def test_incomplete_export_names_why_each_unit_is_missing(tmp_path):

@@ -60,6 +60,11 @@ def a1(spec_id: str, fid: str) -> str:
     return f"{sheet}!{cell}"
 
 
+def with_meta(sub: Submission, **meta: str) -> Submission:
+    sub.meta.update(meta)
+    return sub
+
+
 def make_sub(
     spec_id: str = "gov2021",
     values: dict[str, Any] | None = None,
@@ -345,6 +350,17 @@ CASES = [
         "contact-missing",
         W,
         ("contact_phone", "contact_address"),
+    ),
+    (
+        "rollup-incomplete",
+        with_meta(
+            make_sub(),
+            rollup_coverage='{"expected": 13, "included": 11, "excluded": ["甲局", "乙镇"]}',
+        ),
+        CTX,
+        "rollup-incomplete",
+        W,
+        (),
     ),
     (
         "R12-late",

@@ -20,6 +20,7 @@ report_text.jurisdiction).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,6 +67,18 @@ class ExportResult:
 def export_unit_name(district: str) -> str:
     """长乐区 → 长乐区人民政府 (a name already ending in 人民政府 is kept)."""
     return jurisdiction(district).government
+
+
+def coverage_json(summary: Mapping[str, Any]) -> str:
+    """The _meta ``rollup_coverage`` of an export: how many units the totals include, and which not."""
+    return json.dumps(
+        {
+            "expected": summary.get("units_expected", 0),
+            "included": summary.get("units_accepted", 0),
+            "excluded": list(summary.get("excluded", [])),
+        },
+        ensure_ascii=False,
+    )
 
 
 def excluded_units(summary: Mapping[str, Any]) -> list[str]:
@@ -213,7 +226,14 @@ def export_rollup(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_template(
-            out, spec, now=now, year=summary["year"], unit_name=name, values=values, texts=texts
+            out,
+            spec,
+            now=now,
+            year=summary["year"],
+            unit_name=name,
+            values=values,
+            texts=texts,
+            meta={"rollup_coverage": coverage_json(summary)},
         )
     except OSError as exc:
         raise WorkflowError(f"无法写入 {out}：{exc.strerror or exc}") from exc

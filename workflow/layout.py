@@ -38,6 +38,9 @@ SHEET_ORDER = (
 TEMPLATE_ID = "zfxxgk-annual-report"
 TEMPLATE_VERSION = "1"
 META_KEYS = ("template_id", "format", "version", "year", "generated", "fingerprint")
+# Written only when given: rollup_coverage = JSON {"expected", "included", "excluded": [names]} on a
+# district's rollup exported for the level above (workflow export-rollup).
+OPTIONAL_META_KEYS = ("rollup_coverage",)
 CONTENT_HEADER = "信息内容"  # first column header of every 分表 of part 二 on the official form
 
 Role = Literal["title", "status", "note", "header", "label", "input", "total", "text", "narrative"]

@@ -13,7 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from workflow.findings import Finding, Severity, cell_order
-from workflow.layout import META_KEYS, SHEET_META, TEMPLATE_ID, TEMPLATE_VERSION, fingerprint
+from workflow.layout import (
+    META_KEYS,
+    OPTIONAL_META_KEYS,
+    SHEET_META,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    fingerprint,
+)
 from workflow.limits import Budget, LimitExceeded, Limits
 from workflow.locate import Located, Place, by_labels, by_names, label_indexes
 from workflow.spec import DEFAULT_FORMAT, FORMAT_IDS, PART_NAMES, Format, load_format
@@ -187,7 +194,7 @@ def _meta(book: Book) -> dict[str, str]:
     meta = {}
     for (row, col), value in sorted(sheet.cells.items()):
         key = str(value).strip() if col == 1 else ""
-        if key in META_KEYS and (row, 2) in sheet.cells:
+        if key in (*META_KEYS, *OPTIONAL_META_KEYS) and (row, 2) in sheet.cells:
             meta[key] = as_text(sheet.cells[(row, 2)])
     column = sorted((row, value) for (row, col), value in sheet.cells.items() if col == 4)
     if column and as_text(column[0][1]) == ROSTER_HEADER:

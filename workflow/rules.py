@@ -9,6 +9,7 @@ kebab-case ids for the checks that are not one of them (see docs/rules.md). Text
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,7 @@ RULE_TITLES: dict[str, str] = {
     "required-missing": "必填项未填写",
     "narrative-missing": "正文未填写",
     "contact-missing": "联系方式未填写",
+    "rollup-incomplete": "下级汇总未含全部单位",
 }
 # Ids emitted by the reader (workflow.reader), titled here so every output can name them.
 READER_TITLES: dict[str, str] = {
@@ -824,4 +826,23 @@ def check_submission(sub: Submission, spec: Format, ctx: CheckContext) -> list[F
             findings += check_previous_year(sub, spec, ctx, totals, bad)
     findings += narrative.check_missing_sections(spec, texts, cells)
     findings += narrative.check_copied_text(spec, texts, cells, _others(sub, ctx))
+    findings += check_rollup_coverage(sub)
     return findings
+
+
+def check_rollup_coverage(sub: Submission) -> list[Finding]:
+    """A lower level's exported rollup (``rollup_coverage`` in _meta) that lacks some of its units."""
+    try:
+        coverage = json.loads(sub.meta.get("rollup_coverage", "") or "{}")
+        expected, included = int(coverage["expected"]), int(coverage["included"])
+        excluded = [str(name) for name in coverage.get("excluded", [])]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
+    if included >= expected:
+        return []
+    names = "、".join(excluded) or "（未列明）"
+    message = (
+        f"本文件是下级汇总数，只含其应报 {expected} 个单位中的 {included} 个，未纳入：{names}。"
+        "已按提示接收；如需完整数据，请该地区补齐后重新导出报送。"
+    )
+    return [_finding("rollup-incomplete", Severity.WARNING, message, sub, (), expected, included)]

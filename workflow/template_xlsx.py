@@ -26,6 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from workflow.config import Settings
 from workflow.errors import ConfigError, OutputError
 from workflow.layout import (
+    OPTIONAL_META_KEYS,
     SHEET_CHECK,
     SHEET_GUIDE,
     SHEET_META,
@@ -106,13 +107,15 @@ def write_template(
     values: Mapping[str, object] | None = None,
     texts: Mapping[str, str] | None = None,
     overrides: Mapping[str, object] | None = None,
+    meta: Mapping[str, str] | None = None,
 ) -> None:
     """Write the template for ``spec`` to ``path`` (atomically).
 
     ``values`` go into input cells instead of the default 0 (any raw object: int, Decimal, "/" …;
     values given for computed fields or unknown ids are ignored — totals are always computed);
     ``texts`` fill 基本信息 and the narrative cells; ``overrides`` are typed over total cells in
-    place of their formulas, to simulate hand-typed totals.
+    place of their formulas, to simulate hand-typed totals; ``meta`` adds rows of
+    ``layout.OPTIONAL_META_KEYS`` to the _meta sheet.
     """
     cells: dict[str, Any] = {f.id: 0 for f in spec.input_fields if f.numeric}
     cells |= {
@@ -140,7 +143,7 @@ def write_template(
     sheets = {lay.name: book.add_worksheet(lay.name) for lay in layouts}
     check_sheet = book.add_worksheet(SHEET_CHECK)
     meta_sheet = book.add_worksheet(SHEET_META)
-    roster_ref = _write_meta(meta_sheet, spec, now, year, roster)
+    roster_ref = _write_meta(meta_sheet, spec, now, year, roster, meta or {})
     formulas = {k: v for k, v in total_parts(spec).items() if k not in (overrides or {})}
     for lay in layouts:
         ws = sheets[lay.name]
@@ -351,7 +354,12 @@ def _write_checks(ws: Worksheet, styles: Styles, checks: list[Check]) -> None:
 
 
 def _write_meta(
-    ws: Worksheet, spec: Format, now: datetime, year: int | None, roster: Sequence[str]
+    ws: Worksheet,
+    spec: Format,
+    now: datetime,
+    year: int | None,
+    roster: Sequence[str],
+    extra: Mapping[str, str],
 ) -> str:
     """Key/value rows in A:B; the roster (for the 单位名称 dropdown) in column D. Returns its range."""
     rows = {
@@ -362,6 +370,7 @@ def _write_meta(
         "generated": now.isoformat(timespec="seconds"),
         "fingerprint": fingerprint(spec),
     }
+    rows |= {k: v for k, v in extra.items() if k in OPTIONAL_META_KEYS}
     for i, (key, value) in enumerate(rows.items()):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
