@@ -762,9 +762,14 @@ def _check_date(sub: Submission, ctx: CheckContext, year: int) -> list[Finding]:
     if ctx.today is not None and written > ctx.today:
         message = f"成文日期为 {written.isoformat()}，晚于今天（{ctx.today.isoformat()}）。请核对成文日期。"
     elif written > deadline:
+        why = (
+            "年度报告应于次年1月31日前公布"
+            if deadline == date(year + 1, 1, 31)
+            else "本工作区设定的报送时限"
+        )
         message = (
-            f"成文日期为 {written.isoformat()}，晚于报送时限 {deadline.isoformat()}"
-            "（年度报告应于次年1月31日前公布）。请核对成文日期。"
+            f"成文日期为 {written.isoformat()}，晚于报送时限 {deadline.isoformat()}（{why}）。"
+            "请核对成文日期。"
         )
     elif written.year < year:
         message = f"成文日期为 {written.isoformat()}，早于报告年度 {year} 年。请核对成文日期。"
