@@ -570,7 +570,9 @@ def test_rejected_resubmission_after_an_accepted_one_is_on_the_record(ws):
         "file": "教育局年报（修改）.xlsx",
         "receipt": receipt,
         "errors": 1,
+        "submitted_at": unit["newer_rejected"]["submitted_at"],
     }
+    assert unit["newer_rejected"]["submitted_at"] > unit["submitted_at"]
     assert (ws.workspace / receipt).is_file()
     drop(ws, "教育局年报（再次修改）.xlsx", EDU, values=natural_column(SPEC, 4, 4))
     run(ws, 20)
