@@ -1,0 +1,81 @@
+"""The rollup workbook's 图表 sheet: native charts of new requests per unit and of outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from workflow.report_text import jurisdiction
+from workflow.rollup import outcome_rows
+from workflow.rollup_styles import FONT, Styles, cell_number, page_setup
+from workflow.rollup_wording import coverage_line
+from workflow.spec import Format
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+SHEET_CHARTS = "图表"
+
+
+def charts_sheet(
+    book: Workbook, ws: Worksheet, st: Styles, spec: Format, summary: Mapping[str, Any]
+) -> None:
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 12)
+    ws.set_column(3, 3, 18)
+    ws.set_column(4, 4, 12)
+    page_setup(ws)
+    ws.write(0, 0, f"图表　{coverage_line(summary)}", st.heading)
+    units = sorted(
+        (u for u in summary["units"] if u["included"]),
+        key=lambda u: (-u["values"].get("apply_new_total", 0), u["name"]),
+    )
+    ws.write_row(2, 0, ("单位名称", "本年新收申请"), st.header)
+    for i, u in enumerate(units):
+        ws.write(3 + i, 0, u["name"], st.cell)
+        ws.write(3 + i, 1, cell_number(u["values"].get("apply_new_total", 0)), st.count)
+    groups = outcome_rows(spec)
+    whole = jurisdiction(summary["district"]).whole
+    ws.write_row(2, 3, ("办理结果", f"件数（{whole}）"), st.header)
+    for i, (label, fields) in enumerate(groups):
+        ws.write(3 + i, 3, label, st.cell)
+        ws.write(
+            3 + i, 4, sum(cell_number(summary["totals"].get(f, 0)) or 0 for f in fields), st.count
+        )
+    font = {"name": FONT, "size": 9}
+    if units:
+        chart = book.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "本年新收申请",
+                "categories": [SHEET_CHARTS, 3, 0, 2 + len(units), 0],
+                "values": [SHEET_CHARTS, 3, 1, 2 + len(units), 1],
+                "data_labels": {"value": True, "font": font},
+                "fill": {"color": "#5B9BD5"},
+            }
+        )
+        chart.set_title(
+            {"name": "各单位本年新收政府信息公开申请数量", "name_font": font | {"size": 11}}
+        )
+        chart.set_y_axis({"reverse": True, "num_font": font})
+        chart.set_x_axis({"num_font": font, "major_gridlines": {"visible": True}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 620, "height": max(260, 26 * len(units) + 90)})
+        ws.insert_chart(2, 6, chart)
+    pie = book.add_chart({"type": "column"})
+    pie.add_series(
+        {
+            "name": "办理结果",
+            "categories": [SHEET_CHARTS, 3, 3, 2 + len(groups), 3],
+            "values": [SHEET_CHARTS, 3, 4, 2 + len(groups), 4],
+            "data_labels": {"value": True, "font": font},
+            "fill": {"color": "#ED7D31"},
+        }
+    )
+    pie.set_title({"name": f"{whole}本年度办理结果构成", "name_font": font | {"size": 11}})
+    pie.set_x_axis({"num_font": font})
+    pie.set_y_axis({"num_font": font})
+    pie.set_legend({"none": True})
+    pie.set_size({"width": 620, "height": 300})
+    ws.insert_chart(max(5 + len(groups), 4 + len(units)) + 2, 0, pie)
