@@ -12,10 +12,13 @@ from workflow.rollup_wording import coverage_line
 from workflow.spec import Format
 
 if TYPE_CHECKING:
+    from xlsxwriter.chart import Chart
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
 SHEET_CHARTS = "图表"
+FONT_9 = {"name": FONT, "size": 9}
+TITLE_FONT = FONT_9 | {"size": 11}
 
 
 def charts_sheet(
@@ -43,39 +46,32 @@ def charts_sheet(
         ws.write(
             3 + i, 4, sum(cell_number(summary["totals"].get(f, 0)) or 0 for f in fields), st.count
         )
-    font = {"name": FONT, "size": 9}
     if units:
-        chart = book.add_chart({"type": "bar"})
-        chart.add_series(
-            {
-                "name": "本年新收申请",
-                "categories": [SHEET_CHARTS, 3, 0, 2 + len(units), 0],
-                "values": [SHEET_CHARTS, 3, 1, 2 + len(units), 1],
-                "data_labels": {"value": True, "font": font},
-                "fill": {"color": "#5B9BD5"},
-            }
-        )
-        chart.set_title(
-            {"name": "各单位本年新收政府信息公开申请数量", "name_font": font | {"size": 11}}
-        )
-        chart.set_y_axis({"reverse": True, "num_font": font})
-        chart.set_x_axis({"num_font": font, "major_gridlines": {"visible": True}})
-        chart.set_legend({"none": True})
+        chart = _chart(book, "bar", "本年新收申请", 0, len(units), "#5B9BD5")
+        chart.set_title({"name": "各单位本年新收政府信息公开申请数量", "name_font": TITLE_FONT})
+        chart.set_y_axis({"reverse": True, "num_font": FONT_9})
+        chart.set_x_axis({"num_font": FONT_9, "major_gridlines": {"visible": True}})
         chart.set_size({"width": 620, "height": max(260, 26 * len(units) + 90)})
         ws.insert_chart(2, 6, chart)
-    pie = book.add_chart({"type": "column"})
-    pie.add_series(
+    outcomes = _chart(book, "column", "办理结果", 3, len(groups), "#ED7D31")
+    outcomes.set_title({"name": f"{whole}本年度办理结果构成", "name_font": TITLE_FONT})
+    outcomes.set_x_axis({"num_font": FONT_9})
+    outcomes.set_y_axis({"num_font": FONT_9})
+    outcomes.set_size({"width": 620, "height": 300})
+    ws.insert_chart(max(5 + len(groups), 4 + len(units)) + 2, 0, outcomes)
+
+
+def _chart(book: Workbook, kind: str, name: str, col: int, n: int, color: str) -> Chart:
+    """A chart of ``n`` values in column ``col`` + 1 labelled by column ``col`` (from row 4), no legend."""
+    chart = book.add_chart({"type": kind})
+    chart.add_series(
         {
-            "name": "办理结果",
-            "categories": [SHEET_CHARTS, 3, 3, 2 + len(groups), 3],
-            "values": [SHEET_CHARTS, 3, 4, 2 + len(groups), 4],
-            "data_labels": {"value": True, "font": font},
-            "fill": {"color": "#ED7D31"},
+            "name": name,
+            "categories": [SHEET_CHARTS, 3, col, 2 + n, col],
+            "values": [SHEET_CHARTS, 3, col + 1, 2 + n, col + 1],
+            "data_labels": {"value": True, "font": FONT_9},
+            "fill": {"color": color},
         }
     )
-    pie.set_title({"name": f"{whole}本年度办理结果构成", "name_font": font | {"size": 11}})
-    pie.set_x_axis({"num_font": font})
-    pie.set_y_axis({"num_font": font})
-    pie.set_legend({"none": True})
-    pie.set_size({"width": 620, "height": 300})
-    ws.insert_chart(max(5 + len(groups), 4 + len(units)) + 2, 0, pie)
+    chart.set_legend({"none": True})
+    return chart

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workflow.rollup_styles import Styles, page_setup, short_time
@@ -58,6 +58,15 @@ def status_sheet(ws: Worksheet, st: Styles, summary: Mapping[str, Any]) -> None:
         )
     ws.freeze_panes(4, 0)
     row = 5 + len(units)
+    row = _chase_list(ws, st, units, row)
+    row += 1
+    ws.write(row, 0, "异常值提示规则", st.heading)
+    for i, rule in enumerate(summary.get("outlier_rules", []), start=1):
+        ws.merge_range(row + i, 0, row + i, 9, f"{i}. {rule}", st.note)
+
+
+def _chase_list(ws: Worksheet, st: Styles, units: Sequence[Mapping[str, Any]], row: int) -> int:
+    """催报名单 from ``row``: the units not in the totals, what each must do, whom to call."""
     chase = [u for u in units if not u["included"]]
     ws.write(row, 0, f"催报名单（未报送或未通过的单位，共 {len(chase)} 个）", st.heading)
     row += 1
@@ -77,7 +86,4 @@ def status_sheet(ws: Worksheet, st: Styles, summary: Mapping[str, Any]) -> None:
             ws.merge_range(row, 5, row, 7, u.get("contact_person", ""), st.cell)
             ws.merge_range(row, 8, row, 9, u.get("contact_phone", ""), st.cell)
         row += 1
-    row += 1
-    ws.write(row, 0, "异常值提示规则", st.heading)
-    for i, rule in enumerate(summary.get("outlier_rules", []), start=1):
-        ws.merge_range(row + i, 0, row + i, 9, f"{i}. {rule}", st.note)
+    return row

@@ -98,21 +98,7 @@ def totals_sheet(
     totals = summary["totals"]
     whole = jurisdiction(summary["district"]).whole
     breaks = []
-    ws.repeat_rows(0)
-    ws.merge_range(0, 0, 0, LAST_COL, rollup_title(summary), st.title)
-    ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, LAST_COL, coverage_line(summary), st.heading)
-    warn = st.text if not summary["excluded"] else st.warn
-    ws.merge_range(2, 0, 2, LAST_COL, excluded_line(summary), warn)
-    ws.set_row(2, fit_height(excluded_line(summary), _span_width(0, LAST_COL), base=15.0))
-    ws.merge_range(
-        3,
-        0,
-        3,
-        LAST_COL,
-        f"生成时间：{short_time(summary['generated_at'])}　报表格式：{spec.title}",
-        st.note,
-    )
+    _heading(ws, st, spec, summary)
     row = 5
     ws.write(row, 0, spec.active_title, st.heading)
     row = _table(ws, st, spec, totals, row + 1, active_layout(spec), _active_col, placed)
@@ -142,6 +128,25 @@ def totals_sheet(
         row = _comparison(ws, st, spec, summary, row + 1)
     _notes(ws, st, summary, row + 1)
     return placed
+
+
+def _heading(ws: Worksheet, st: Styles, spec: Format, summary: Mapping[str, Any]) -> None:
+    """Rows 1–4 of 汇总: title (repeated on every page), coverage, who is left out, when and which format."""
+    ws.repeat_rows(0)
+    ws.merge_range(0, 0, 0, LAST_COL, rollup_title(summary), st.title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, LAST_COL, coverage_line(summary), st.heading)
+    warn = st.text if not summary["excluded"] else st.warn
+    ws.merge_range(2, 0, 2, LAST_COL, excluded_line(summary), warn)
+    ws.set_row(2, fit_height(excluded_line(summary), _span_width(0, LAST_COL), base=15.0))
+    ws.merge_range(
+        3,
+        0,
+        3,
+        LAST_COL,
+        f"生成时间：{short_time(summary['generated_at'])}　报表格式：{spec.title}",
+        st.note,
+    )
 
 
 def _other_numbers(

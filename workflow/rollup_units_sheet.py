@@ -89,31 +89,11 @@ def units_sheet(ws: Worksheet, st: Styles, spec: Format, summary: Mapping[str, A
     ws.set_print_scale(DETAIL_PRINT_SCALE)
     ws.repeat_rows(0, DETAIL_HEADER_ROWS - 1)
     ws.repeat_columns(0, 0)
-    groups = [g for _, g, _ in cols]
-    parts = [g.split(" ")[0] for g in groups]  # 表二 / 表三 / 表四 / 其他统计数字
+    parts = [g.split(" ")[0] for _, g, _ in cols]  # 表二 / 表三 / 表四 / 其他统计数字
     ws.set_v_pagebreaks(
         [FIRST_FIELD_COL + i for i in range(1, len(parts)) if parts[i] != parts[i - 1]]
     )
-    ws.merge_range(0, 0, 0, 3, f"{rollup_title(summary)}·分单位明细", st.heading)
-    legend = "橙色：异常值（规则见“报送情况”表末）；灰色行：未计入合计的单位。" + coverage_line(
-        summary
-    )
-    ws.merge_range(1, 0, 1, 3, legend, st.note)
-    ws.merge_range(2, 0, 2, 3, FIELD_ID_LABEL, st.field_id_label)
-    ws.set_row(2, 11)
-    _merge_runs(ws, 0, groups, groups, st.group)
-    _merge_runs(ws, 1, [r for _, _, r in cols], [(g, r) for _, g, r in cols], st.header)
-    ws.write_row(2, FIRST_FIELD_COL, [f.id for f, _, _ in cols], st.field_id)
-    ws.write_row(3, 0, UNIT_HEAD, st.header)
-    ws.write_row(
-        3,
-        FIRST_FIELD_COL,
-        [stock_label(f) if f.stock else f.column_label or f.label for f, _, _ in cols],
-        st.header,
-    )
-    ws.set_row(0, 30)
-    ws.set_row(1, 58)
-    ws.set_row(3, 58)
+    _header_rows(ws, st, cols, summary)
     flagged = {(o["unit"], fid) for o in summary.get("outliers", []) for fid in o["fields"]}
     row = DETAIL_HEADER_ROWS
     for unit in summary["units"]:
@@ -134,6 +114,33 @@ def units_sheet(ws: Worksheet, st: Styles, spec: Format, summary: Mapping[str, A
     whole = jurisdiction(summary["district"]).whole
     label = f"{whole}合计（{summary['units_accepted']}/{summary['units_expected']} 个单位）"
     _total_row(ws, st, row, label, summary["totals"], cols)
+
+
+def _header_rows(
+    ws: Worksheet, st: Styles, cols: Sequence[tuple[Field, str, str]], summary: Mapping[str, Any]
+) -> None:
+    """Rows 1–4: title and legend beside the part and row headers, field ids, column labels."""
+    groups = [g for _, g, _ in cols]
+    ws.merge_range(0, 0, 0, 3, f"{rollup_title(summary)}·分单位明细", st.heading)
+    legend = "橙色：异常值（规则见“报送情况”表末）；灰色行：未计入合计的单位。" + coverage_line(
+        summary
+    )
+    ws.merge_range(1, 0, 1, 3, legend, st.note)
+    ws.merge_range(2, 0, 2, 3, FIELD_ID_LABEL, st.field_id_label)
+    ws.set_row(2, 11)
+    _merge_runs(ws, 0, groups, groups, st.group)
+    _merge_runs(ws, 1, [r for _, _, r in cols], [(g, r) for _, g, r in cols], st.header)
+    ws.write_row(2, FIRST_FIELD_COL, [f.id for f, _, _ in cols], st.field_id)
+    ws.write_row(3, 0, UNIT_HEAD, st.header)
+    ws.write_row(
+        3,
+        FIRST_FIELD_COL,
+        [stock_label(f) if f.stock else f.column_label or f.label for f, _, _ in cols],
+        st.header,
+    )
+    ws.set_row(0, 30)
+    ws.set_row(1, 58)
+    ws.set_row(3, 58)
 
 
 def _unit_row(
