@@ -698,7 +698,15 @@ def test_every_rule_id_in_the_code_is_registered():
     from workflow.rules import RULE_IDS
 
     root = Path(__file__).parent.parent / "workflow"
-    source = (root / "rules.py").read_text("utf-8") + (root / "narrative.py").read_text("utf-8")
+    modules = (
+        "rules",
+        "number_rules",
+        "equation_rules",
+        "info_rules",
+        "previous_year",
+        "narrative",
+    )
+    source = "".join((root / f"{m}.py").read_text("utf-8") for m in modules)
     emitted = set(re.findall(r'"(R\d+|[a-z]+(?:-[a-z]+)+)",\s*Severity\.', source))
     assert emitted and emitted <= RULE_IDS
 
