@@ -8,7 +8,6 @@ import threading
 import time
 import zipfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,6 @@ from workflow.inbox import (
     list_candidates,
     looks_incomplete,
     owner_file_beside,
-    safe_name,
     settle,
 )
 from workflow.ledger import Sighting
@@ -187,21 +185,6 @@ def test_vanished_file_is_neither_ready_nor_waiting(tmp_path):
     path.unlink()
     scan = settle(cands, {}, now=NOW, settle_seconds=0.01, sleep=time.sleep)
     assert scan.ready == [] and scan.waiting == []
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("区教育局", "区教育局"),
-        ('a<b>:"c"/d\\e|f?g*', "a_b___c__d_e_f_g_"),
-        ("  名字. ", "名字"),
-        ("", "未命名"),
-    ],
-    ids=["plain", "windows-reserved", "trailing-dot-space", "empty"],
-)
-def test_safe_name(text, expected):
-    assert safe_name(text) == expected
-    assert Path(safe_name(text)).name == safe_name(text)
 
 
 @pytest.mark.parametrize(

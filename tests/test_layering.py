@@ -13,6 +13,7 @@ IO_LIBRARIES = (
     "jinja2",
 )
 PURE_MODULES = (
+    "workflow.names",
     "workflow.spec",
     "workflow.findings",
     "workflow.submission",

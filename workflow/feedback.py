@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -28,6 +27,7 @@ from workflow.check import STATUS_NAMES, CheckResult
 from workflow.errors import OutputError
 from workflow.findings import SEVERITY_NAMES, Finding, Severity
 from workflow.layout import fit_height, sheet_ref
+from workflow.names import safe_name
 from workflow.rules import rule_label
 from workflow.spec import FORMAT_IDS, load_format
 
@@ -42,13 +42,11 @@ FONT_COLOR = {Severity.ERROR: "9C0006", Severity.WARNING: "9C5700"}
 HEADERS = (("序号", 6), ("级别", 7), ("规则", 20), ("位置", 22), ("说明", 70))
 _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 def folder_name(result: CheckResult, source: Path) -> str:
     """The feedback folder of a file: its unit's name, or the file's stem when the unit is unknown."""
-    name = _UNSAFE_NAME.sub("_", result.unit or source.stem).strip(" .")
-    return name[:80] or "未知单位"
+    return safe_name(result.unit or source.stem, "未知单位")
 
 
 def write_feedback(
@@ -60,7 +58,7 @@ def write_feedback(
     annotated copy is left out when the file has no findings or cannot be opened as a workbook.
     """
     folder = out_dir / folder_name(result, source)
-    stem = _UNSAFE_NAME.sub("_", source.stem)
+    stem = safe_name(source.stem)
     out: dict[str, Path] = {}
     note = ""
     if result.findings:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from workflow.ledger import Sighting
+from workflow.names import safe_name  # noqa: F401  (older importers)
 
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"})
 INCOMPLETE_PASSES = 3
@@ -183,12 +184,3 @@ def snapshot(cand: Candidate, work_dir: Path) -> tuple[Path, str]:
             digest.update(chunk)
             fout.write(chunk)
     return target, digest.hexdigest()
-
-
-_UNSAFE = set('<>:"/\\|?*')
-
-
-def safe_name(text: str, fallback: str = "未命名") -> str:
-    """A folder name that is valid on Windows and POSIX, made from ``text``."""
-    cleaned = "".join("_" if ch in _UNSAFE or ord(ch) < 32 else ch for ch in text).strip(" .")
-    return cleaned[:80] or fallback

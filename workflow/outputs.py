@@ -24,6 +24,7 @@ from workflow.check import load_previous
 from workflow.config import Settings
 from workflow.dashboard import write_dashboard
 from workflow.errors import TemplateProblem
+from workflow.names import safe_name
 from workflow.pdf import convert_to_pdf
 from workflow.records import UnitRecord
 from workflow.report_docx import write_district_report, write_unit_report
@@ -42,12 +43,12 @@ PDF_PROCESSES = 2  # soffice runs at a time
 
 
 def unit_report_name(unit: str, year: int) -> str:
-    return f"{unit}{year}年政府信息公开工作年度报告.docx"
+    return safe_name(f"{unit}{year}年政府信息公开工作年度报告") + ".docx"
 
 
 def district_report_name(district: str, year: int, *, draft: bool) -> str:
     mark = "（草稿）" if draft else ""
-    return f"{district}人民政府{year}年政府信息公开工作年度报告{mark}.docx"
+    return safe_name(f"{district}人民政府{year}年政府信息公开工作年度报告{mark}") + ".docx"
 
 
 def write_outputs(

@@ -40,6 +40,7 @@ from workflow.layout import (
     sheet_layouts,
     sheet_ref,
 )
+from workflow.names import safe_name
 from workflow.selfcheck import (
     Check,
     build_checks,
@@ -388,7 +389,7 @@ def default_template_name(settings: Settings | None, unit: str, spec: Format) ->
     """<unit or district><year>年政府信息公开工作年度报告填报模板.xlsx."""
     if settings is None:
         return f"政府信息公开工作年度报告填报模板（{spec.id}）.xlsx"
-    return f"{unit or settings.district}{settings.year}{TEMPLATE_SUFFIX}"
+    return safe_name(f"{unit or settings.district}{settings.year}{TEMPLATE_SUFFIX}")
 
 
 def make_template(
