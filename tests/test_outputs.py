@@ -3,6 +3,7 @@ dashboard, draft marking while units are missing, and PDFs cached by the .docx's
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -134,3 +135,25 @@ def test_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.Mon
     second = tmp_path / "second"
     outputs.write_outputs(settings, records, second, now=NOW, runs=[])
     assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
+
+
+def test_every_draft_reason_is_listed(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False, text=default_district_text("长乐区", YEAR))
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=False), out, now=NOW, runs=[])
+    reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
+    assert len(reasons) == 2 and "未报送或未通过" in reasons[0] and "【待修改】" in reasons[1]
+
+
+def test_a_partial_rollup_among_the_units_keeps_the_area_incomplete(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False)
+    partial = Finding("rollup-incomplete", Severity.WARNING, "只含 11/13 个单位。")
+    records = _records(complete=True)
+    records[0] = replace(records[0], findings=(partial,), warnings=1)
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, records, out, now=NOW, runs=[])
+    summary = json.loads((out / written["summary"]).read_text("utf-8"))
+    assert summary["complete"] is False
+    assert summary["partial_units"] == [UNITS[0][0]]
+    assert written["report"].endswith("（草稿）.docx")
+    assert any("下级汇总未含全部单位" in r for r in summary["report_draft_reasons"])

@@ -23,6 +23,7 @@ from typing import Any
 from workflow.check import load_previous
 from workflow.config import Settings
 from workflow.dashboard import write_dashboard
+from workflow.district_text import is_placeholder
 from workflow.errors import TemplateProblem
 from workflow.names import safe_name
 from workflow.pdf import convert_to_pdf
@@ -63,6 +64,9 @@ def write_outputs(
     records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, docs=docs)
     summary = build_summary(settings, records, now=now, previous=load_previous(settings))
     _add_unit_details(summary, records)
+    summary["partial_units"] = _partial_units(records)
+    if summary["partial_units"]:  # a district that exported part of its units is not complete
+        summary["complete"] = False
     report = _write_district_report(settings, summary, out_dir / year, now=now)
     docs.append(report)
     rollup = out_dir / year / rollup_filename(settings.district, settings.year)
@@ -100,8 +104,9 @@ def _write_district_report(
     office's own text is not ready (not configured, still the default, unreadable). A problem with
     that text never blocks a pass: the departments' receipts and the rollup are published anyway."""
     reasons = [] if summary["complete"] else [INCOMPLETE]
-    if settings.district_text is None:
-        reasons.append("workflow.toml 未指定区报告正文（[report] district_text）")
+    if summary.get("partial_units"):
+        reasons.append(f"下级汇总未含全部单位：{'、'.join(summary['partial_units'])}")
+    reasons += _text_not_ready(settings)
     if not reasons:
         path = folder / district_report_name(settings.district, settings.year, draft=False)
         try:
@@ -126,6 +131,31 @@ def _write_district_report(
             log.warning(f"区报告暂为草稿：{reason}")
     summary["report_draft_reasons"] = reasons
     return path
+
+
+def _text_not_ready(settings: Settings) -> list[str]:
+    """Why the district office's own text cannot go into a final report yet (empty when it can)."""
+    if settings.district_text is None:
+        return ["workflow.toml 未指定区报告正文（[report] district_text）"]
+    path = settings.path(settings.district_text)
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        return [f"找不到区报告正文 {path}（[report] district_text）"]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"无法读取区报告正文 {path}（{exc}）；请另存为 UTF-8 编码"]
+    if is_placeholder(text):
+        return [f"区报告正文 {path.name} 仍是默认文字（首行有【待修改】），请修改后删除该行"]
+    return []
+
+
+def _partial_units(records: Sequence[UnitRecord]) -> list[str]:
+    """Accepted units that are themselves rollups lacking some of their units (a city's districts)."""
+    return sorted(
+        r.name
+        for r in records
+        if r.status == "accepted" and any(f.rule == "rollup-incomplete" for f in r.findings)
+    )
 
 
 def _ws(prefix: str, out_dir: Path, path: Path) -> str:
