@@ -190,7 +190,7 @@ class StatusReport:
         total = len(self.states)
         reported = total - self.count("missing")
         lines = [
-            f"{self.district}{self.year}年度政府信息公开工作年度报告报送情况："
+            f"{self.district}{self.year}年政府信息公开工作年度报告报送情况："
             f"已报 {reported}/{total} 个单位（已通过 {self.count('accepted')}，"
             f"未通过 {self.count('rejected')}，未报送 {self.count('missing')}）",
             "",
