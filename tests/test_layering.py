@@ -13,6 +13,12 @@ IO_LIBRARIES = (
     "jinja2",
 )
 PURE_MODULES = (
+    "workflow.rollup_wording",
+    "workflow.reminder",
+    "workflow.dashboard_tables",
+    "workflow.dashboard_charts",
+    "workflow.dashboard_values",
+    "workflow.dashboard_view",
     "workflow.names",
     "workflow.spec",
     "workflow.findings",
