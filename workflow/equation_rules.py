@@ -97,6 +97,7 @@ def check_totals(
 
 
 def short_row(spec: Format, fid: str) -> str:
+    """A row's label without its numbering, as a message names it: 「本年新收」, 「结转下年度继续办理」."""
     f = spec.fields[fid]
     row = next((r for r in spec.apply.rows if r.id == f.row), None)
     label = _strip_numbering(f.row_label)

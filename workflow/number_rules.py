@@ -8,9 +8,8 @@ from workflow.spec import PART_NAMES, Format
 from workflow.submission import Number, Submission
 from workflow.totals import as_number, fmt
 
-MISSING_SUMMARY_LIMIT = (
-    10  # more unreadable table cells than this → one finding instead of one per cell
-)
+# more unreadable table cells than this → one finding instead of one per cell
+MISSING_SUMMARY_LIMIT = 10
 
 _KIND_RULE = {
     "count": "件数应为不小于 0 的整数，没有的填 0",

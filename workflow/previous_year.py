@@ -15,11 +15,8 @@ from workflow.spec import Format
 from workflow.submission import Number, Submission
 from workflow.totals import as_decimal, fmt
 
-STOCK_FLOW = (
-    "issued",
-    "repealed",
-    "in_force",
-)  # gov2021 part 二: in_force(N) = in_force(N−1) + issued − repealed
+# gov2021 part 二: in_force(N) = in_force(N−1) + issued − repealed
+STOCK_FLOW = ("issued", "repealed", "in_force")
 
 
 def previous_unit(sub: Submission, ctx: CheckContext) -> Mapping[str, Any] | None:

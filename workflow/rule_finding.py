@@ -9,6 +9,7 @@ from workflow.submission import Submission
 
 
 def submission_text(sub: Submission, key: str) -> str:
+    """A text field of the submission, stripped ("" when missing or not text)."""
     value = sub.texts.get(key, "") if isinstance(sub.texts, Mapping) else ""
     return value.strip() if isinstance(value, str) else ""
 
