@@ -374,7 +374,7 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
 
 
 def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
-    from workflow import pipeline
+    from workflow import checking as pipeline
 
     monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 2)
     drop(ws, "教育局年报.xlsx", EDU)
@@ -390,7 +390,7 @@ def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
 def test_file_replaced_while_being_checked_is_kept_for_the_next_pass(ws, monkeypatch):
     """H4: the department overwrites its file after our snapshot: the snapshot's bytes are
     archived, the new bytes stay in the inbox and are processed next pass; nothing is lost."""
-    from workflow import pipeline
+    from workflow import checking as pipeline
 
     first = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
     real = pipeline._worker_check
