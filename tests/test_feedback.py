@@ -82,9 +82,9 @@ GOLDEN_SHEET = """\
 序号 | 级别 | 规则 | 位置 | 说明
 1 | 错误 | R1（勾稽关系：第一项加第二项等于第三项加第四项） | 三、依申请公开!D6 | 表三「自然人」列：相差 1。请核对该列。
 2 | 错误 | R5（数字填写规范） | 三、依申请公开!E6 | =HYPERLINK("http://x") 填写了“/”。请填 0。
-3 | 提示 | ［合计格被手工改写］ total-typed-over | 三、依申请公开!J6 | 合计格被手工填写。
+3 | 提示 | ［合计格被手工改写］ | 三、依申请公开!J6 | 合计格被手工填写。
 4 | 提示 | R11（年度对应的报告格式） | 基本信息!B5 | 格式提示。
-5 | 提示 | ［含有宏］ macros-present | 整个文件 | 文件含有宏。"""
+5 | 提示 | ［含有宏］ | 整个文件 | 文件含有宏。"""
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_offending_cells_are_marked_and_commented(annotated):
         == "【错误 R1（勾稽关系：第一项加第二项等于第三项加第四项）】表三「自然人」列：相差 1。请核对该列。"
     )
     assert (
-        ws["J6"].comment.text == "【提示 ［合计格被手工改写］ total-typed-over】合计格被手工填写。"
+        ws["J6"].comment.text == "【提示 ［合计格被手工改写］】合计格被手工填写。"
     )
     assert ws["F6"].comment is None
 
@@ -181,9 +181,9 @@ SHA-256："""
 
 1. 错误 R1（勾稽关系：第一项加第二项等于第三项加第四项）　三、依申请公开!D6：表三「自然人」列：相差 1。请核对该列。
 2. 错误 R5（数字填写规范）　三、依申请公开!E6：=HYPERLINK("http://x") 填写了“/”。请填 0。
-3. 提示 ［合计格被手工改写］ total-typed-over　三、依申请公开!J6：合计格被手工填写。
+3. 提示 ［合计格被手工改写］　三、依申请公开!J6：合计格被手工填写。
 4. 提示 R11（年度对应的报告格式）　基本信息!B5：格式提示。
-5. 提示 ［含有宏］ macros-present　整个文件：文件含有宏。
+5. 提示 ［含有宏］　整个文件：文件含有宏。
 
 【下一步】
 
@@ -230,7 +230,7 @@ def test_a_resubmitted_annotated_copy_is_annotated_afresh(annotated, tmp_path):
     assert wb[RESULT_SHEET].max_row == 5
     assert (
         wb[APPLY]["J6"].comment.text
-        == "【提示 ［合计格被手工改写］ total-typed-over】合计格被手工填写。"
+        == "【提示 ［合计格被手工改写］】合计格被手工填写。"
     )
 
 

@@ -722,8 +722,8 @@ def test_case_table_covers_every_rule_id():
     [
         ("R1", "R1（勾稽关系：第一项加第二项等于第三项加第四项）"),
         ("R5", "R5（数字填写规范）"),
-        ("required-missing", "［必填项未填写］ required-missing"),
-        ("format-legacy", "［非 .xlsx 格式］ format-legacy"),
+        ("required-missing", "［必填项未填写］"),
+        ("format-legacy", "［非 .xlsx 格式］"),
         ("no-such-rule", "no-such-rule"),
     ],
 )

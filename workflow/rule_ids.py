@@ -55,8 +55,9 @@ _BALANCE_RULES = frozenset({"R1", "R2", "R3", "R4"})
 
 
 def rule_label(rule: str) -> str:
-    """A rule id with its Chinese name, so a department never sees a bare id:
-    ``R1（勾稽关系：第一项加第二项等于第三项加第四项）``, ``［必填项未填写］ required-missing``."""
+    """A rule as a department reads it: the official R-number with its Chinese name
+    (``R1（勾稽关系：第一项加第二项等于第三项加第四项）``), or for the project's own ids only the
+    Chinese name (``［必填项未填写］``); the id itself stays in JSON and docs/rules.md."""
     title = rule_title(rule)
     if not title:
         return rule
@@ -64,4 +65,4 @@ def rule_label(rule: str) -> str:
         return f"{rule}（勾稽关系：{title}）"
     if rule[:1] == "R" and rule[1:].isdigit():
         return f"{rule}（{title}）"
-    return f"［{title}］ {rule}"
+    return f"［{title}］"
