@@ -743,3 +743,27 @@ def test_unwritable_archive_is_an_output_error(ws):
             run(ws)
     finally:
         ws.archive_dir.chmod(0o755)
+
+
+def test_a_short_folder_name_still_stands_for_its_unit(ws):
+    (
+        ws.inbox_dir / "卫生健康局"
+    ).mkdir()  # neither the name nor an alias, but only one unit ends so
+    drop(ws, "卫生健康局/年报.xlsx", EDU, values=natural_column(SPEC, 9, 9))
+    summary = run(ws)
+    assert [(f.status, f.unit) for f in summary.files] == [("rejected", HEALTH)]
+    receipt = (ws.year_outbox / "反馈" / HEALTH / "回执_年报.txt").read_text("utf-8-sig")
+    assert "文件放在「卫生健康局」文件夹中" in receipt
+
+
+def test_editing_the_district_text_alone_republishes(tmp_path):
+    config = workspace_config("长乐区", YEAR, UNITS[:1], pdf=False)
+    config = config.replace("[report]\n", '[report]\ndistrict_text = "正文.md"\n')
+    (tmp_path / "workflow.toml").write_text(config, "utf-8")
+    (tmp_path / "正文.md").write_text("## 一、总体情况\n培训2场。\n", "utf-8")
+    ws = load_settings(tmp_path / "workflow.toml")
+    drop(ws, "教育局年报.xlsx", EDU)
+    assert run(ws).published
+    assert not run(ws, 5).published, "nothing changed"
+    (tmp_path / "正文.md").write_text("## 一、总体情况\n培训3场。\n", "utf-8")
+    assert run(ws, 10).published, "the district office's text changed: the report is rebuilt"

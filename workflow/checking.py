@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workflow.config import Settings
+from workflow.config import Settings, Unit
 from workflow.crash import crash_point
 from workflow.findings import Finding, Severity, sort_findings
 from workflow.inbox import Candidate
@@ -42,10 +42,23 @@ class Job:
     resume: FileRow | None = None
 
 
+def folder_unit(folder: str, settings: Settings) -> Unit | None:
+    """The roster unit a sub-folder of the inbox stands for: its name or an alias, or else the one
+    unit whose name or alias ends with the folder's name (「教育局」 for 城东区教育局)."""
+    exact = settings.find_unit(folder)
+    if exact is not None:
+        return exact
+    key = "".join(folder.split())
+    if len(key) < 2:
+        return None
+    matches = [u for u in settings.units if any("".join(n.split()).endswith(key) for n in u.names)]
+    return matches[0] if len(matches) == 1 else None
+
+
 def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | None:
     """The error for a file in a unit's sub-folder (``inbox/<name or alias>/``) whose 单位名称 names
     another roster unit: taking it would silently replace that other unit's data."""
-    by_folder = settings.find_unit(folder) if folder else None
+    by_folder = folder_unit(folder, settings) if folder else None
     by_name = settings.find_unit(result.unit) if result.unit else None
     if by_folder is None or by_name is None or by_folder.name == by_name.name:
         return None
@@ -69,7 +82,7 @@ def _with_folder_check(result: Any, folder: str, settings: Settings) -> Any:
     finding = folder_mismatch(result, folder, settings)
     if finding is None:
         return result
-    by_folder = settings.find_unit(folder)
+    by_folder = folder_unit(folder, settings)
     assert by_folder is not None
     return replace(
         result,

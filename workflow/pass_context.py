@@ -62,9 +62,22 @@ class PassContext:
         from workflow import __version__
 
         digest = hashlib.sha256(str(__version__).encode())
-        with contextlib.suppress(OSError):
-            digest.update((self.s.workspace / self.s.config_path.name).read_bytes())
+        for path in self.output_inputs():
+            digest.update(path.as_posix().encode())
+            with contextlib.suppress(OSError):
+                digest.update(path.read_bytes())
         return digest.hexdigest()
+
+    def output_inputs(self) -> list[Path]:
+        """Files of the workspace that shape the outputs besides the submissions: a change in any
+        of them republishes (the config, the district office's text, its own report templates)."""
+        paths = [self.s.workspace / self.s.config_path.name]
+        if self.s.district_text is not None:
+            paths.append(self.s.path(self.s.district_text))
+        own = self.s.workspace / "templates" / "docx"
+        if own.is_dir():
+            paths += sorted(own.glob("*.docx"))
+        return paths
 
     def feedback_source(self, row: FileRow, name: str) -> Path:
         info = row.feedback_paths
