@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from workflow.config import CONFIG_NAME, Settings, load_settings
+from workflow.district_text import PLACEHOLDER_MARK, default_district_text
 from workflow.errors import ConfigError
 from workflow.seed import SEED_TEXTS, SEED_UNIT, SEED_YEAR, seed_values
 from workflow.spec import Format, load_format
 from workflow.submission import Number
+from workflow.workspace import DISTRICT_TEXT_NAME
 
 DEMO_DISTRICT = "福州市长乐区"
 DEMO_FORMAT = "gov2021"
@@ -180,6 +182,7 @@ def sample_texts(name: str, year: int, values: Mapping[str, Number], topics: str
         "website_url": "http://www.fzcl.gov.cn/",
         "contact_address": f"福州市长乐区{rng.choice(['吴航街道', '航城街道', '营前街道'])}{rng.choice(['和平路', '郑和路', '文武砂路'])}{rng.randint(1, 300)}号",
         "contact_postcode": "350200",
+        "contact_phone": f"0591-28{rng.randint(100000, 999999)}",
         "text_active": (
             f"{year}年，{short}{opener}{topics or '中心工作'}等群众关心的事项，主动公开政府信息{count}条。"
             f"其中{first}类信息通过门户网站专栏集中发布，{'、'.join(rest) or '其他信息'}相关信息同步推送至政务新媒体。"
@@ -353,7 +356,14 @@ def create_demo(
     try:
         for sub in ("inbox", "outbox", "archive"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
-        config.write_text(demo_config(year), encoding="utf-8")
+        text = default_district_text(DEMO_DISTRICT, year).replace(PLACEHOLDER_MARK + "\n", "")
+        (directory / DISTRICT_TEXT_NAME).write_text(text, encoding="utf-8")
+        config.write_text(
+            demo_config(year).replace(
+                "[report]\n", f'[report]\ndistrict_text = "{DISTRICT_TEXT_NAME}"\n', 1
+            ),
+            encoding="utf-8",
+        )
     except OSError as exc:
         raise ConfigError(f"无法创建演示工作区 {directory}：{exc.strerror}") from exc
     settings = dataclasses.replace(load_settings(config), settle_seconds=0.0)  # files are complete
