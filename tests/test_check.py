@@ -472,7 +472,5 @@ def test_findings_in_template_order(tmp_path, ws2025):
 def test_cli_names_each_rule_in_chinese(tmp_path):
     path = clerk_file(tmp_path / "报表.xlsx", values={}, texts={"report_date": ""})
     result = run(["check", str(path)], tmp_path)
-    assert (
-        "错误 ［必填项未填写］ 「基本信息」中的「成文日期」未填写" in result.output
-    )
+    assert "错误 ［必填项未填写］ 「基本信息」中的「成文日期」未填写" in result.output
     assert "年度按模板所写年度核对" in result.output

@@ -137,9 +137,7 @@ def test_offending_cells_are_marked_and_commented(annotated):
         ws["D6"].comment.text
         == "【错误 R1（勾稽关系：第一项加第二项等于第三项加第四项）】表三「自然人」列：相差 1。请核对该列。"
     )
-    assert (
-        ws["J6"].comment.text == "【提示 ［合计格被手工改写］】合计格被手工填写。"
-    )
+    assert ws["J6"].comment.text == "【提示 ［合计格被手工改写］】合计格被手工填写。"
     assert ws["F6"].comment is None
 
 
@@ -228,10 +226,7 @@ def test_a_resubmitted_annotated_copy_is_annotated_afresh(annotated, tmp_path):
     wb = openpyxl.load_workbook(out2["annotated"])
     assert wb.sheetnames.count(RESULT_SHEET) == 1
     assert wb[RESULT_SHEET].max_row == 5
-    assert (
-        wb[APPLY]["J6"].comment.text
-        == "【提示 ［合计格被手工改写］】合计格被手工填写。"
-    )
+    assert wb[APPLY]["J6"].comment.text == "【提示 ［合计格被手工改写］】合计格被手工填写。"
 
 
 def test_damaged_workbook_gets_a_receipt_only(tmp_path):
