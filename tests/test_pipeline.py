@@ -573,6 +573,9 @@ def test_rejected_resubmission_after_an_accepted_one_is_on_the_record(ws):
         "submitted_at": unit["newer_rejected"]["submitted_at"],
     }
     assert unit["newer_rejected"]["submitted_at"] > unit["submitted_at"]
+    assert "此前报送的「教育局年报.xlsx」已通过校验，汇总目前仍使用该版本" in (
+        ws.workspace / receipt
+    ).read_text("utf-8-sig")
     assert (ws.workspace / receipt).is_file()
     drop(ws, "教育局年报（再次修改）.xlsx", EDU, values=natural_column(SPEC, 4, 4))
     run(ws, 20)

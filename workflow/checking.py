@@ -99,15 +99,20 @@ def _worker_check(
     now: datetime,
     previous: Mapping[str, Any] | None,
     folder: str = "",
+    kept: Mapping[str, str] | None = None,
 ) -> tuple[Any, dict[str, str]]:
-    """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker)."""
+    """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker).
+
+    ``kept`` maps a unit to its current accepted file: a rejected correction's receipt says that
+    the earlier version still counts."""
     from workflow.check import check_file
     from workflow.feedback import write_feedback
 
     result = _with_folder_check(
         check_file(snap, settings, now=now, previous=previous), folder, settings
     )
-    written = write_feedback(result, snap, out_dir, now=now)
+    earlier = (kept or {}).get(result.unit, "") if result.status == "rejected" else ""
+    written = write_feedback(result, snap, out_dir, now=now, kept=earlier)
     files = {}
     for kind, path in written.items():
         fsync_file(path)
@@ -129,8 +134,9 @@ def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
     from workflow.check import load_previous
 
     prev = load_previous(ctx.s) if jobs else None
+    kept = _accepted_files(ctx) if jobs else {}
     args = [
-        (j.snap, ctx.state / FEEDBACK_DIR / j.token, ctx.s, ctx.now, prev, j.cand.folder)
+        (j.snap, ctx.state / FEEDBACK_DIR / j.token, ctx.s, ctx.now, prev, j.cand.folder, kept)
         for j in jobs
     ]
     workers = min(os.cpu_count() or 1, 4)
@@ -142,6 +148,16 @@ def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
         futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
         for job, fut in zip(jobs, futures, strict=True):
             yield job, _guard(ctx, job, fut.result)
+
+
+def _accepted_files(ctx: PassContext) -> dict[str, str]:
+    """Each roster unit's current accepted file (its original name), before this pass."""
+    kept = {}
+    for unit in ctx.s.units:
+        row, _ = ctx.current_row(unit.name)
+        if row is not None and row.status == "accepted":
+            kept[unit.name] = row.original_name
+    return kept
 
 
 def _guard(ctx: PassContext, job: Job, call: Callable[[], Any]) -> Any:

@@ -50,7 +50,7 @@ def folder_name(result: CheckResult, source: Path) -> str:
 
 
 def write_feedback(
-    result: CheckResult, source: Path, out_dir: Path, *, now: datetime
+    result: CheckResult, source: Path, out_dir: Path, *, now: datetime, kept: str = ""
 ) -> dict[str, Path]:
     """Write ``out_dir/<unit>/回执_<stem>.txt`` and, when there are findings, ``校验结果_<stem>.xlsx``.
 
@@ -68,7 +68,7 @@ def write_feedback(
         if not note:
             out["annotated"] = target
     receipt = folder / f"回执_{stem}.txt"
-    text = receipt_text(result, source, now=now, note=note).replace("\n", "\r\n")
+    text = receipt_text(result, source, now=now, note=note, kept=kept).replace("\n", "\r\n")
     _write_atomic(receipt, text.encode("utf-8-sig"))
     out["receipt"] = receipt
     return out
@@ -82,8 +82,12 @@ def _plain(text: str) -> str:
     return " ".join(str(text).split()).replace("<", "＜").replace(">", "＞")
 
 
-def receipt_text(result: CheckResult, source: Path, *, now: datetime, note: str = "") -> str:
-    """The 回执: who, which file, its SHA-256, when, the verdict, the findings and what to do next."""
+def receipt_text(
+    result: CheckResult, source: Path, *, now: datetime, note: str = "", kept: str = ""
+) -> str:
+    """The 回执: who, which file, its SHA-256, when, the verdict, the findings and what to do next.
+
+    ``kept`` names the unit's earlier accepted file that still counts when this one is rejected."""
     errors, warnings = len(result.errors), len(result.warnings)
     read = result.format_read
     fmt = load_format(read).title if read in FORMAT_IDS else (read or "（未能读取）")
@@ -107,6 +111,12 @@ def receipt_text(result: CheckResult, source: Path, *, now: datetime, note: str 
             lines.append(f"{i}. {level} {rule}　{_plain(where)}：{_plain(f.message)}")
         lines.append("")
     lines += ["【下一步】", "", _next_step(result, source, note), ""]
+    if kept and result.status == "rejected":
+        lines += [
+            f"注意：本单位此前报送的「{_plain(kept)}」已通过校验，汇总目前仍使用该版本；"
+            "本次更正未通过，改正后重新报送才会替换。",
+            "",
+        ]
     return "\n".join(lines)
 
 
