@@ -157,3 +157,28 @@ def test_a_partial_rollup_among_the_units_keeps_the_area_incomplete(tmp_path: Pa
     assert summary["partial_units"] == [UNITS[0][0]]
     assert written["report"].endswith("（草稿）.docx")
     assert any("下级汇总未含全部单位" in r for r in summary["report_draft_reasons"])
+
+
+def test_district_contact_details_go_into_the_preamble(tmp_path: Path):
+    from docx import Document
+
+    _settings(tmp_path, pdf=False)
+    config = (tmp_path / "workflow.toml").read_text("utf-8")
+    for key, value in {
+        "website_url": "http://www.fzcl.gov.cn/",
+        "contact_address": "长乐区吴航街道郑和路1号",
+        "contact_postcode": "350200",
+        "contact_phone": "0591-28881234",
+    }.items():
+        assert f'{key} = ""' in config
+        config = config.replace(f'{key} = ""', f'{key} = "{value}"', 1)
+    (tmp_path / "workflow.toml").write_text(config, "utf-8")
+    settings = load_settings(tmp_path / "workflow.toml")
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    text = "\n".join(p.text for p in Document(str(out / written["report"])).paragraphs)
+    assert "本报告电子版可在http://www.fzcl.gov.cn/查阅或下载。" in text
+    assert (
+        "如对本报告有疑问，请与区政府办公室联系"
+        "（地址：长乐区吴航街道郑和路1号，邮编：350200，电话：0591-28881234）。"
+    ) in text

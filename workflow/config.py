@@ -15,7 +15,16 @@ CATEGORIES = ("部门", "街道乡镇", "区县")  # 区县: a city's roster lis
 BLANK_POLICIES = ("error", "warning")
 
 _SECTIONS: dict[str, set[str]] = {
-    "district": {"name", "year", "format", "deadline"},
+    "district": {
+        "name",
+        "year",
+        "format",
+        "deadline",
+        "website_url",
+        "contact_address",
+        "contact_postcode",
+        "contact_phone",
+    },
     "paths": {"inbox", "outbox", "archive", "state"},
     "schedule": {"every_minutes", "settle_seconds"},
     "check": {"blank_policy", "max_file_mb"},
@@ -23,6 +32,7 @@ _SECTIONS: dict[str, set[str]] = {
     "report": {"district_text", "pdf"},
     "units": set(),
 }
+_DISTRICT_CONTACT = ("website_url", "contact_address", "contact_postcode", "contact_phone")
 _UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone"}
 
 
@@ -46,6 +56,11 @@ class Settings:
     year: int
     format: str = "gov2021"
     deadline: str = ""  # "YYYY-MM-DD"; default 1月31日 of year+1
+    # where the district's report is published and whom to ask (its preamble, the export)
+    website_url: str = ""
+    contact_address: str = ""
+    contact_postcode: str = ""
+    contact_phone: str = ""
     inbox: Path = Path("inbox")
     outbox: Path = Path("outbox")
     archive: Path = Path("archive")
@@ -210,6 +225,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         year=year,
         format=fmt,
         deadline=str(district.get("deadline", "")),
+        **{key: str(district.get(key, "")).strip() for key in _DISTRICT_CONTACT},
         inbox=Path(paths.get("inbox", "inbox")),
         outbox=Path(paths.get("outbox", "outbox")),
         archive=Path(paths.get("archive", "archive")),

@@ -222,6 +222,16 @@ def export_rollup(
     totals = unit_values(spec, UnitRecord(name="", category="", status="accepted", values=inputs))
     name = export_unit_name(summary["district"])
     texts = district_texts(spec, summary, totals, now)
+    texts |= {  # the district office's own contact details ([district] in workflow.toml)
+        key: value
+        for key, value in (
+            ("website_url", settings.website_url),
+            ("contact_address", settings.contact_address),
+            ("contact_postcode", settings.contact_postcode),
+            ("contact_phone", settings.contact_phone),
+        )
+        if value
+    }
     values: dict[str, object] = {k: _cell(v) for k, v in inputs.items()}
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,7 @@ from workflow.records import UnitRecord
 from workflow.report_tables import MissingValue, report_tables
 from workflow.report_text import (
     clean_text,
+    contact_text,
     district_context,
     jurisdiction,
     summary_numbers,
@@ -244,6 +245,14 @@ def district_report_context(
     narrative, notes = district_narrative(settings, draft=draft)
     context = district_context(
         spec, summary, narrative, now=now, draft=draft, narrative_notes=notes
+    )
+    context["website_url"] = clean_text(settings.website_url)
+    context["contact"] = contact_text(
+        {
+            "contact_address": settings.contact_address,
+            "contact_postcode": settings.contact_postcode,
+            "contact_phone": settings.contact_phone,
+        }
     )
     totals = summary_numbers(spec, summary.get("totals", {}))
     return _with_tables(

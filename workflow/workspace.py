@@ -52,7 +52,11 @@ def config_text(
         "[district]\n"
         f'name = "{district}"\n'
         f"year = {year}\n"
-        f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n\n'
+        f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n'
+        'website_url = ""          # 本级年度报告的发布网址（写入报告前言）\n'
+        'contact_address = ""      # 政务公开办地址、邮编、电话（写入报告前言，导出给上级时也带上）\n'
+        'contact_postcode = ""\n'
+        'contact_phone = ""\n\n'
         "[paths]\n"
         'inbox = "inbox"      # 各单位报送文件放这里（可按单位建子文件夹）\n'
         'outbox = "outbox"    # 校验反馈、汇总表、报告、工作台页面\n'
