@@ -144,8 +144,12 @@ def test_file_open_in_excel_waits_until_closed(ws):
     summary = run(ws)
     assert summary.files == [] and summary.waiting == ["教育局年报.xlsx"]
     assert "等待" in summary.describe() or "稍后处理" in summary.describe()
+    page = (ws.outbox_dir / "index.html").read_text("utf-8")
+    assert "收件箱中有 1 个文件尚未接收" in page and "教育局年报.xlsx" in page
+    assert not run(ws, 5).published, "the same file still waiting: nothing to republish"
     (ws.inbox_dir / "~$教育局年报.xlsx").unlink()
     assert run(ws, 10).count("accepted") == 1
+    assert "尚未接收" not in (ws.outbox_dir / "index.html").read_text("utf-8")
 
 
 def test_same_file_twice_is_a_duplicate(ws):

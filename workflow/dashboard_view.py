@@ -57,6 +57,8 @@ def page_context(
         "draft_reasons": [
             r for r in summary.get("report_draft_reasons", []) if "未报送或未通过" not in r
         ],
+        # files in the inbox not yet taken (being copied, or open in Excel/WPS) at the last pass
+        "waiting": [str(w) for w in (runs[0].get("waiting") or [])] if runs else [],
         "totals": totals_view(spec, summary.get("totals", {})),
         "charts": charts(spec, summary, units),
         "reminder": reminder,

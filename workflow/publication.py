@@ -29,12 +29,28 @@ def publish_if_needed(ctx: PassContext) -> None:
     config = ctx.config_hash()
     outbox_lost = _outputs_lost(ctx)
     lost = _lost_feedback(ctx, rows)
-    if not outbox_lost and not lost and not ctx.ledger.needs_publish(config):
+    waiting_changed = _waiting(ctx) != _published_waiting(ctx)
+    if (
+        not outbox_lost
+        and not lost
+        and not waiting_changed
+        and not ctx.ledger.needs_publish(config)
+    ):
         return
     rows = ctx.ledger.files()
     with output_errors(f"无法写入发件箱 {ctx.outbox}", "[paths] outbox", ctx.s):
         _restore_manifests(ctx)
         _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox))
+
+
+def _waiting(ctx: PassContext) -> list[str]:
+    """Files in the inbox still being copied or open in Excel/WPS (shown on the dashboard)."""
+    return sorted(set(ctx.summary.waiting))
+
+
+def _published_waiting(ctx: PassContext) -> list[str]:
+    latest = read_manifests(ctx.outbox, limit=1)
+    return list(latest[0].get("waiting", [])) if latest else []
 
 
 def _outputs_lost(ctx: PassContext) -> bool:
@@ -95,6 +111,7 @@ def _publish(
         ],
         "outputs": [],
         "changes": ctx.ledger.unpublished_changes(),
+        "waiting": _waiting(ctx),
     }
     from workflow.outputs import write_outputs
 
