@@ -22,7 +22,7 @@ def installed(tmp_path: Path) -> Path:
     probe = _run(["-c", "import workflow; print(workflow.__file__)"], tmp_path)
     if probe.returncode != 0:
         pytest.skip("workflow is not installed in this environment (run `pip install .` first)")
-    if Path(probe.stdout.strip()).resolve().is_relative_to(REPO):
+    if Path(probe.stdout.strip()).resolve().is_relative_to(REPO / "workflow"):
         pytest.skip("workflow is installed in editable mode; package data is the repository's")
     return tmp_path
 
