@@ -182,3 +182,12 @@ def test_district_contact_details_go_into_the_preamble(tmp_path: Path):
         "如对本报告有疑问，请与区政府办公室联系"
         "（地址：长乐区吴航街道郑和路1号，邮编：350200，电话：0591-28881234）。"
     ) in text
+
+
+def test_a_district_text_not_in_utf8_is_one_chinese_reason(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False)
+    (tmp_path / "正文.md").write_bytes("## 一、总体情况\n全区推进政务公开。\n".encode("gbk"))
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
+    assert len(reasons) == 1 and "不是 UTF-8 编码" in reasons[0] and "codec" not in reasons[0]

@@ -774,3 +774,13 @@ def test_editing_the_district_text_alone_republishes(tmp_path):
     assert not run(ws, 5).published, "nothing changed"
     (tmp_path / "正文.md").write_text("## 一、总体情况\n培训3场。\n", "utf-8")
     assert run(ws, 10).published, "the district office's text changed: the report is rebuilt"
+
+
+def test_a_duplicate_of_a_rejected_file_is_told_to_fix_it(ws):
+    data = drop(ws, "教育局年报.xlsx", EDU, values={"review_upheld": "/"})
+    run(ws)
+    (ws.inbox_dir / "教育局年报(1).xlsx").write_bytes(data)
+    assert run(ws, 10).count("duplicate") == 1
+    (receipt,) = (ws.year_outbox / "反馈" / EDU).glob("*重复报送*.txt")
+    text = receipt.read_text("utf-8-sig")
+    assert "未通过校验，重复报送不会改变结果" in text and "无需再次报送" not in text

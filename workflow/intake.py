@@ -178,6 +178,21 @@ def _duplicate(ctx: PassContext, job: Job) -> None:
     _finish_intake(ctx, job, ctx.ledger.file(file_id))
 
 
+def _duplicate_next_step(first: FileRow) -> str:
+    """What the sender of a same-bytes file should do, by what became of the first one."""
+    if first.status == "rejected":
+        return (
+            f"原文件「{first.original_name}」未通过校验，重复报送不会改变结果。"
+            "请按原文件回执中的问题逐项修改后重新报送。"
+        )
+    if first.status == "superseded":
+        return (
+            f"原文件「{first.original_name}」已被本单位之后报送的文件替代，汇总使用较新的文件。"
+            "如确需改回原数据，请修改后作为新文件重新报送。"
+        )
+    return "汇总已使用原文件，无需再次报送。如需更正数据，请修改报表后重新报送。"
+
+
 def _write_duplicate_receipt(ctx: PassContext, job: Job, first: FileRow) -> str:
     """Write the receipt of a file with the same bytes as ``first``; its name in the feedback."""
     receipt = first.feedback_paths.get("files", {}).get("receipt", "")
@@ -196,9 +211,8 @@ def _write_duplicate_receipt(ctx: PassContext, job: Job, first: FileRow) -> str:
         f"结论：与已报送文件相同（重复报送），本次不重复计入\n\n"
         "【说明】\n\n"
         f"本文件与 {when} 报送的「{first.original_name}」内容完全相同（处理结果：{status}），"
-        "已存档备查，汇总仍以原文件为准。\n\n"
-        "【下一步】\n\n"
-        "无需再次报送。如需更正数据，请修改报表后重新报送，以最后一次通过校验的文件为准。\n"
+        "已存档备查，本次不重复处理。\n\n"
+        "【下一步】\n\n" + _duplicate_next_step(first) + "\n"
     )
     # plain text with CRLF and a BOM, like feedback.write_feedback: Notepad and WPS read it
     out.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))

@@ -106,7 +106,8 @@ def _write_district_report(
     reasons = [] if summary["complete"] else [INCOMPLETE]
     if summary.get("partial_units"):
         reasons.append(f"下级汇总未含全部单位：{'、'.join(summary['partial_units'])}")
-    reasons += _text_not_ready(settings)
+    text_reasons = _text_not_ready(settings)
+    reasons += text_reasons
     if not reasons:
         path = folder / district_report_name(settings.district, settings.year, draft=False)
         try:
@@ -121,7 +122,7 @@ def _write_district_report(
     try:
         write_district_report(settings, summary, path, now=now, draft=True)
     except TemplateProblem as exc:  # the office's text is unusable: draft with the default text
-        if str(exc) not in reasons:
+        if not text_reasons:  # else the reason is already said, in our words
             reasons.append(str(exc))
         path.unlink(missing_ok=True)
         fallback = replace(settings, district_text=None)
@@ -142,8 +143,10 @@ def _text_not_ready(settings: Settings) -> list[str]:
         text = path.read_text("utf-8-sig")
     except FileNotFoundError:
         return [f"找不到区报告正文 {path}（[report] district_text）"]
-    except (OSError, UnicodeDecodeError) as exc:
-        return [f"无法读取区报告正文 {path}（{exc}）；请另存为 UTF-8 编码"]
+    except UnicodeDecodeError:
+        return [f"区报告正文 {path} 不是 UTF-8 编码，请用记事本“另存为 UTF-8”后重试"]
+    except OSError as exc:
+        return [f"无法读取区报告正文 {path}（{exc.strerror or '文件被占用或无权限'}）"]
     if is_placeholder(text):
         return [f"区报告正文 {path.name} 仍是默认文字（首行有【待修改】），请修改后删除该行"]
     return []
