@@ -13,8 +13,11 @@ from typing import Any
 
 import click
 
+from workflow.cli_text import install as _speak_chinese
 from workflow.config import CONFIG_NAME, Settings, load_settings
 from workflow.errors import EXIT_UNEXPECTED, UsageProblem, WorkflowError
+
+_speak_chinese()
 
 CONFIG_OPTION = click.option(
     "--config",
