@@ -146,7 +146,7 @@ def test_incomplete_district_is_refused_unless_allowed(tmp_path):
     summary["excluded"] = ["长乐区财政局"]
     summary["units_expected"] = 2
     (settings.year_outbox / "summary.json").write_text(summary_to_json(summary), "utf-8")
-    with pytest.raises(UsageProblem, match="长乐区财政局 未计入.*需加 --allow-incomplete") as exc:
+    with pytest.raises(UsageProblem, match="长乐区财政局.*未计入.*需加 --allow-incomplete") as exc:
         export_rollup(settings, tmp_path / "x.xlsx", now=NOW)
     assert exc.value.exit_code == 2
     result = export_rollup(settings, tmp_path / "x.xlsx", now=NOW, allow_incomplete=True)
@@ -238,3 +238,11 @@ def test_cli_export_rollup(tmp_path):
     assert result.exit_code == 0, result.output
     assert "已导出长乐区人民政府2021年汇总数据" in result.output
     assert out.exists()
+
+
+@pytest.mark.parametrize("name", [".", "汇总.docx"], ids=["a-folder", "not-xlsx"])
+def test_export_target_must_be_an_xlsx_file(tmp_path, name):
+    settings, _, _ = district(tmp_path, "长乐区", ["长乐区教育局"], random.Random(2))
+    with pytest.raises(UsageProblem) as exc:
+        export_rollup(settings, tmp_path / name, now=NOW)
+    assert exc.value.exit_code == 2

@@ -209,13 +209,17 @@ def export_rollup(
     """Write the district totals as a filled department template to ``out``."""
     from workflow.template_xlsx import write_template
 
+    if out.is_dir():
+        raise UsageProblem(f"--out {out} 是文件夹。请给出要写入的文件名，如 {out / '汇总.xlsx'}。")
+    if out.suffix.lower() != ".xlsx":
+        raise UsageProblem(f"--out {out} 应以 .xlsx 结尾：导出的是填好的报送模板（Excel 工作簿）。")
     summary = read_summary(settings)
     spec = load_format(summary["format"])
     inputs = district_inputs(spec, summary)
     excluded = list(summary.get("excluded", []))
     if excluded and not allow_incomplete:
         raise UsageProblem(
-            f"本年度汇总尚未完整：{'、'.join(excluded_units(summary))} 未计入"
+            f"本年度汇总尚未完整：{'、'.join(excluded_units(summary))}未计入"
             f"（共 {len(excluded)} 个单位）。待各单位报送并通过校验后再导出；"
             "确需先报部分数据，需加 --allow-incomplete（导出文件将注明未纳入的单位）。"
         )
