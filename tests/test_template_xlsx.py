@@ -316,8 +316,15 @@ SETTINGS = Settings(
             "福州市长乐区人力资源和社会保障局2021年政府信息公开工作年度报告填报模板.xlsx",
             "福州市长乐区人力资源和社会保障局",
         ),
+        (
+            SETTINGS,
+            "人力资源和社会保障局",
+            None,
+            "福州市长乐区人力资源和社会保障局2021年政府信息公开工作年度报告填报模板.xlsx",
+            "福州市长乐区人力资源和社会保障局",
+        ),
     ],
-    ids=["format-only", "district-blank", "unit-by-alias"],
+    ids=["format-only", "district-blank", "unit-by-alias", "unit-by-the-end-of-its-name"],
 )
 def test_make_template_default_names(tmp_path, settings, unit, fmt, name, unit_name):
     path = make_template(settings, now=NOW, unit=unit, out=tmp_path, format_id=fmt)

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from workflow.config import Settings, Unit
+from workflow.config import Settings, Unit, match_unit
 from workflow.crash import crash_point
 from workflow.findings import Finding, Severity, sort_findings
 from workflow.inbox import Candidate
@@ -43,16 +43,8 @@ class Job:
 
 
 def folder_unit(folder: str, settings: Settings) -> Unit | None:
-    """The roster unit a sub-folder of the inbox stands for: its name or an alias, or else the one
-    unit whose name or alias ends with the folder's name (「教育局」 for 城东区教育局)."""
-    exact = settings.find_unit(folder)
-    if exact is not None:
-        return exact
-    key = "".join(folder.split())
-    if len(key) < 2:
-        return None
-    matches = [u for u in settings.units if any("".join(n.split()).endswith(key) for n in u.names)]
-    return matches[0] if len(matches) == 1 else None
+    """The roster unit a sub-folder of the inbox stands for (see ``config.match_unit``)."""
+    return match_unit(settings, folder)
 
 
 def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | None:

@@ -114,6 +114,19 @@ class Settings:
         return None
 
 
+def match_unit(settings: Settings, name: str) -> Unit | None:
+    """The roster unit ``name`` stands for, as a person would write it: its name or an alias, or
+    else the one unit whose name or alias ends with it (「教育局」 for 城东区教育局)."""
+    exact = settings.find_unit(name)
+    if exact is not None:
+        return exact
+    key = "".join(name.split())
+    if len(key) < 2:
+        return None
+    matches = [u for u in settings.units if any("".join(n.split()).endswith(key) for n in u.names)]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _fail(path: Path, message: str) -> ConfigError:
     return ConfigError(f"配置文件 {path} 有误：{message}")
 

@@ -23,7 +23,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from workflow.config import Settings
+from workflow.config import Settings, match_unit
 from workflow.errors import ConfigError, OutputError
 from workflow.layout import (
     OPTIONAL_META_KEYS,
@@ -408,7 +408,7 @@ def make_template(
             raise ConfigError(
                 "使用 --unit 需要工作区配置文件（单位名单）。请在工作区中运行，或用 --config 指定。"
             )
-        found = settings.find_unit(unit)
+        found = match_unit(settings, unit)
         if found is None:
             known = "、".join(u.name for u in settings.units) or "（名单为空）"
             raise ConfigError(
