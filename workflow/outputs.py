@@ -117,6 +117,11 @@ def _write_district_report(
             reasons.append(str(exc))
         else:
             summary["report_draft_reasons"] = []
+            if not (settings.website_url or settings.contact_phone or settings.contact_address):
+                log.warning(
+                    "区报告前言未写发布网址和联系方式：请在 workflow.toml 的 [district] 中填写 "
+                    "website_url、contact_address、contact_phone。"
+                )
             return path
     path = folder / district_report_name(settings.district, settings.year, draft=True)
     try:
