@@ -204,11 +204,12 @@ class StatusReport:
         else:
             lines.insert(1, "尚未处理过收件箱。运行 `workflow --once` 处理一遍。")
         name_w = max([_width(s.unit.name) for s in self.states] + [8]) + 2
-        lines.append(_pad("单位", name_w) + _pad("状态", 26) + _pad("报送时间", 18) + "文件")
+        state_w = max([_width(s.label) for s in self.states] + [8]) + 2
+        lines.append(_pad("单位", name_w) + _pad("状态", state_w) + _pad("报送时间", 18) + "文件")
         for s in self.states:
             when = s.row.arrived[:16].replace("T", " ") if s.row else "—"
             file = s.row.inbox_path if s.row else "—"
-            lines.append(_pad(s.unit.name, name_w) + _pad(s.label, 26) + _pad(when, 18) + file)
+            lines.append(_pad(s.unit.name, name_w) + _pad(s.label, state_w) + _pad(when, 18) + file)
         if self.strays:
             lines += ["", "无法对应到名单内单位的文件（已退回）："]
             lines += [
