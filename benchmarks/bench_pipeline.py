@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workflow.demo import workspace_config, write_submission  # noqa: E402
-from workflow.spec import load_format  # noqa: E402
+from workflow.cli.demo import workspace_config, write_submission  # noqa: E402
+from workflow.formats.spec import load_format  # noqa: E402
 
 NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 YEAR = 2025

@@ -18,15 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workflow.config import Settings, Unit  # noqa: E402
-from workflow.records import UnitRecord  # noqa: E402
-from workflow.report_docx import (  # noqa: E402
+from workflow.domain.records import UnitRecord  # noqa: E402
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values  # noqa: E402
+from workflow.report.docx import (  # noqa: E402
     PROJECT_TEMPLATES,
     unit_report_context,
     write_district_report,
     write_unit_report,
 )
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values  # noqa: E402
+from workflow.workspace.config import Settings, Unit  # noqa: E402
 
 NOW = datetime(2022, 1, 27, 9, 0)
 

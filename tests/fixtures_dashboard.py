@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from workflow.spec import Format, load_format
+from workflow.formats.spec import Format, load_format
 
 TZ = timezone(timedelta(hours=8))
 NOW = datetime(2022, 1, 20, 10, 30, tzinfo=TZ)

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from workflow.check import check_file, load_previous
-from workflow.cli import cli
-from workflow.config import load_settings
+from workflow.check.checker import check_file, load_previous
+from workflow.cli.commands import cli
 from workflow.errors import ConfigError, UsageProblem
-from workflow.layout import field_cells
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
-from workflow.spec import load_format
-from workflow.template_xlsx import write_template
-from workflow.workspace import create_workspace
+from workflow.formats.layout import field_cells
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.formats.spec import load_format
+from workflow.template.workbook import write_template
+from workflow.workspace.config import load_settings
+from workflow.workspace.init import create_workspace
 
 NOW = datetime(2022, 1, 27, 10, 0, tzinfo=UTC)
 SEED_SPEC = load_format("gov2019")
@@ -211,7 +211,7 @@ def test_cli_usage_and_config_problems_exit_2(tmp_path):
     assert "找不到要校验的文件" in str(missing.value)
     broken = tmp_path / "broken.toml"
     broken.write_text("[district\n", "utf-8")
-    from workflow.cli import main
+    from workflow.cli.commands import main
 
     with pytest.raises(SystemExit) as exc:
         import sys
@@ -383,7 +383,7 @@ def test_unreadable_file_gets_only_the_file_finding(tmp_path, ws2025, make, rule
     assert [(f.rule, str(f.severity), f.cells) for f in result.findings] == [(rule, "error", ())]
     data = result.to_json()
     assert (data["format"], data["values"], data["status"]) == (None, {}, "rejected")
-    from workflow.feedback import receipt_text
+    from workflow.check.feedback import receipt_text
 
     assert "表格格式：（未能读取）" in receipt_text(result, path, now=CLERK_NOW)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workflow.spec import load_format
-from workflow.template_xlsx import write_template
+from workflow.formats.spec import load_format
+from workflow.template.workbook import write_template
 
 NOW = datetime(2022, 1, 20, 9, 0).astimezone()
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from workflow import pipeline, scheduler
-from workflow.config import load_settings
-from workflow.demo import workspace_config, write_submission
-from workflow.spec import load_format
+from workflow.cli.demo import workspace_config, write_submission
+from workflow.formats.spec import load_format
+from workflow.pipeline import one_pass as pipeline
+from workflow.pipeline import scheduler
+from workflow.workspace.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2025
@@ -85,7 +86,7 @@ def test_second_once_while_one_runs_exits_3(tmp_path):
     """Two concurrent --once: the first holds the lock (waiting for its file to settle)."""
     config = make_ws(tmp_path / "ws", settle_seconds=3)
     drop(config)
-    lock = config.parent / ".workflow" / "workflow.lock"
+    lock = config.parent / ".workflow" / "workflow.store.lock"
     first = start("--once", "--config", str(config), cwd=tmp_path)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -104,7 +105,7 @@ def test_second_once_while_one_runs_exits_3(tmp_path):
 def test_lock_dies_with_its_process(tmp_path):
     config = make_ws(tmp_path / "ws")
     code = (
-        "import sys, time; from pathlib import Path; from workflow.lock import WorkspaceLock;"
+        "import sys, time; from pathlib import Path; from workflow.store.lock import WorkspaceLock;"
         "WorkspaceLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen(
@@ -224,7 +225,8 @@ def test_run_ends_cleanly_on_sigterm(tmp_path):
 
 _SLOW_PASS = """
 import sys, time
-from workflow import cli, pipeline
+from workflow.cli import commands as cli
+from workflow.pipeline import one_pass as pipeline
 
 def slow(settings, **kw):
     print("PASS-START", flush=True)

@@ -3,7 +3,7 @@
 import pytest
 from click.testing import CliRunner
 
-from workflow.cli import cli
+from workflow.cli.commands import cli
 
 
 @pytest.mark.parametrize(

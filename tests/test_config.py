@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow import cli
-from workflow.config import load_settings
+from workflow.cli import commands as cli
 from workflow.errors import EXIT_CONFIG, ConfigError
+from workflow.workspace.config import load_settings
 
 GOOD = """
 [district]

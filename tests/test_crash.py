@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from workflow.config import load_settings
-from workflow.demo import natural_column, workspace_config, write_submission
-from workflow.ledger import Ledger
-from workflow.pipeline import CRASH_ENV, CRASH_POINTS, run_once
-from workflow.publish import STAGING_PREFIX, read_manifests, walk_files
-from workflow.spec import load_format
+from workflow.cli.demo import natural_column, workspace_config, write_submission
+from workflow.formats.spec import load_format
+from workflow.pipeline.one_pass import CRASH_ENV, CRASH_POINTS, run_once
+from workflow.store.durable import STAGING_PREFIX, read_manifests, walk_files
+from workflow.store.ledger import Ledger
+from workflow.workspace.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2025

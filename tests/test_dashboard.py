@@ -27,9 +27,8 @@ from fixtures_dashboard import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow import dashboard
-from workflow.config import Settings, Unit
-from workflow.dashboard import (
+from workflow.dashboard import page as dashboard
+from workflow.dashboard.page import (
     MAX_CHANGES,
     TOP_UNITS,
     href,
@@ -38,10 +37,11 @@ from workflow.dashboard import (
     render_dashboard,
     write_dashboard,
 )
-from workflow.findings import Finding, Severity
-from workflow.records import UnitRecord
-from workflow.rollup import build_summary, load_summary, summary_to_json
-from workflow.spec import load_format
+from workflow.domain.findings import Finding, Severity
+from workflow.domain.records import UnitRecord
+from workflow.formats.spec import load_format
+from workflow.rollup.summary import build_summary, load_summary, summary_to_json
+from workflow.workspace.config import Settings, Unit
 
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
 

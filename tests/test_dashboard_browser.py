@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from fixtures_dashboard import NOW, make_runs, make_summary, materialize
 
-from workflow.dashboard import write_dashboard
+from workflow.dashboard.page import write_dashboard
 
 pytestmark = pytest.mark.slow
 

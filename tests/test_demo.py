@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from workflow import demo
-from workflow.config import load_settings
+from workflow.cli import demo
 from workflow.errors import ConfigError
-from workflow.pipeline import run_once
-from workflow.publish import walk_files
-from workflow.seed import SEED_UNIT
+from workflow.formats.seed import SEED_UNIT
+from workflow.pipeline.one_pass import run_once
+from workflow.store.durable import walk_files
+from workflow.workspace.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))

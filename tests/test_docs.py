@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 import pytest
 
-from workflow.cli import cli
-from workflow.config import _SECTIONS, _UNIT_KEYS
+from workflow.cli.commands import cli
+from workflow.workspace.config import _SECTIONS, _UNIT_KEYS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
 COMMANDS = sorted(cli.commands)

@@ -17,15 +17,15 @@ import pytest
 from click.testing import CliRunner
 from test_rollup_properties import valid_inputs
 
-from workflow.check import CheckResult, check_file
-from workflow.cli import cli
-from workflow.config import load_settings
+from workflow.check.checker import CheckResult, check_file
+from workflow.cli.commands import cli
+from workflow.domain.records import UnitRecord
 from workflow.errors import UsageProblem, WorkflowError
-from workflow.export import export_rollup, export_unit_name
-from workflow.records import UnitRecord
-from workflow.rollup import build_summary, consolidate, summary_to_json
-from workflow.spec import load_format
-from workflow.template_xlsx import write_template
+from workflow.formats.spec import load_format
+from workflow.rollup.export import export_rollup, export_unit_name
+from workflow.rollup.summary import build_summary, consolidate, summary_to_json
+from workflow.template.workbook import write_template
+from workflow.workspace.config import load_settings
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 DISTRICTS = {

@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workflow.check import CheckResult
-from workflow.feedback import RESULT_SHEET, write_feedback
-from workflow.findings import Finding, Severity
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
-from workflow.spec import load_format
-from workflow.template_xlsx import write_template
+from workflow.check.checker import CheckResult
+from workflow.check.feedback import RESULT_SHEET, write_feedback
+from workflow.domain.findings import Finding, Severity
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.formats.spec import load_format
+from workflow.template.workbook import write_template
 
 NOW = datetime(2022, 1, 27, 10, 0, tzinfo=UTC)
 SPEC = load_format("gov2019")

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.limits import Limits
-from workflow.reader import read_workbook
-from workflow.spec import load_format
+from workflow.formats.spec import load_format
+from workflow.read.limits import Limits
+from workflow.read.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, resource, sys, time
 from pathlib import Path
-from workflow.reader import read_workbook
+from workflow.read.workbook import read_workbook
 started = time.perf_counter()
 sub = read_workbook(Path(sys.argv[1]))
 print(json.dumps({

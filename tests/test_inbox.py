@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from workflow.inbox import (
+from workflow.pipeline.inbox import (
     INCOMPLETE_PASSES,
     is_ignored,
     list_candidates,
@@ -19,7 +19,7 @@ from workflow.inbox import (
     owner_file_beside,
     settle,
 )
-from workflow.ledger import Sighting
+from workflow.store.ledger import Sighting
 
 NOW = datetime(2026, 1, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 

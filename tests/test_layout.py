@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow import layout
-from workflow.layout import (
+from workflow.formats import layout
+from workflow.formats.layout import (
     SHEET_ACTIVE,
     SHEET_APPLY,
     SHEET_INFO,
@@ -24,7 +24,8 @@ from workflow.layout import (
     review_layout,
     sheet_layouts,
 )
-from workflow.selfcheck import (
+from workflow.formats.spec import FORMAT_IDS, load_format
+from workflow.template.selfcheck import (
     FAIL,
     HINT,
     NARRATIVE,
@@ -35,7 +36,6 @@ from workflow.selfcheck import (
     cell_ranges,
     cell_values,
 )
-from workflow.spec import FORMAT_IDS, load_format
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflow.domain.findings import Finding, Severity
 from workflow.errors import OutputError
-from workflow.findings import Finding, Severity
-from workflow.ledger import (
+from workflow.store.ledger import (
     SCHEMA_VERSION,
     Ledger,
     Sighting,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from workflow.names import safe_name
-from workflow.outputs import unit_report_name
+from workflow.domain.names import safe_name
+from workflow.pipeline.outputs import unit_report_name
 
 
 @pytest.mark.parametrize(

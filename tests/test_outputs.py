@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from workflow import outputs
-from workflow.config import load_settings
-from workflow.demo import sample_texts, sample_values, workspace_config
-from workflow.district_text import default_district_text
-from workflow.findings import Finding, Severity
-from workflow.records import UnitRecord
-from workflow.rules import compute_totals
-from workflow.spec import load_format
+from workflow.cli.demo import sample_texts, sample_values, workspace_config
+from workflow.domain.findings import Finding, Severity
+from workflow.domain.records import UnitRecord
+from workflow.formats.spec import load_format
+from workflow.pipeline import outputs
+from workflow.report.district_text import default_district_text
+from workflow.rules.apply import compute_totals
+from workflow.workspace.config import load_settings
 
 DISTRICT_TEXT = "## 一、总体情况\n长乐区扎实推进政务公开。\n"
 NOW = datetime(2022, 1, 20, 9, 30).astimezone()

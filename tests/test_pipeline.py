@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from workflow.config import Settings, load_settings
-from workflow.demo import natural_column, workspace_config, write_submission
-from workflow.ledger import Ledger
-from workflow.pipeline import PassSummary, run_once
-from workflow.publish import read_manifests, walk_files
-from workflow.spec import load_format
-from workflow.status import workspace_status
+from workflow.cli.demo import natural_column, workspace_config, write_submission
+from workflow.formats.spec import load_format
+from workflow.pipeline.one_pass import PassSummary, run_once
+from workflow.pipeline.status import workspace_status
+from workflow.store.durable import read_manifests, walk_files
+from workflow.store.ledger import Ledger
+from workflow.workspace.config import Settings, load_settings
 
 YEAR = 2025
 NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -302,7 +302,7 @@ def test_unknown_unit_is_rejected_and_listed_as_stray(ws):
 
 
 def test_publish_retries_while_a_report_is_open(ws, monkeypatch):
-    from workflow import publish
+    from workflow.store import durable as publish
 
     drop(ws, "教育局年报.xlsx", EDU)
     real, refusals = os.replace, []
@@ -320,8 +320,8 @@ def test_publish_retries_while_a_report_is_open(ws, monkeypatch):
 
 
 def test_report_kept_open_fails_the_publication_clearly_and_nothing_is_lost(ws, monkeypatch):
-    from workflow import publish
     from workflow.errors import OutputError
+    from workflow.store import durable as publish
 
     data = drop(ws, "教育局年报.xlsx", EDU)
     real = os.replace
@@ -344,7 +344,9 @@ def test_report_kept_open_fails_the_publication_clearly_and_nothing_is_lost(ws, 
 def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monkeypatch):
     """Every os.replace follows an fsync of what it moves; the inbox original is removed only
     after its archive copy is in place."""
-    from workflow import archive, inbox, publish
+    from workflow.pipeline import inbox
+    from workflow.store import archive
+    from workflow.store import durable as publish
 
     drop(ws, "教育局年报.xlsx", EDU)
     events: list[tuple[str, str]] = []
@@ -378,7 +380,7 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
 
 
 def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
-    from workflow import checking as pipeline
+    from workflow.pipeline import check_step as pipeline
 
     monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 2)
     drop(ws, "教育局年报.xlsx", EDU)
@@ -394,7 +396,7 @@ def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
 def test_file_replaced_while_being_checked_is_kept_for_the_next_pass(ws, monkeypatch):
     """H4: the department overwrites its file after our snapshot: the snapshot's bytes are
     archived, the new bytes stay in the inbox and are processed next pass; nothing is lost."""
-    from workflow import checking as pipeline
+    from workflow.pipeline import check_step as pipeline
 
     first = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
     real = pipeline._worker_check

@@ -11,12 +11,12 @@ from pathlib import Path
 import corpus
 import pytest
 
-from workflow.findings import Severity
-from workflow.layout import field_cells
-from workflow.limits import Limits
-from workflow.reader import read_workbook
-from workflow.seed import SEED_FORMAT, seed_values
-from workflow.spec import load_format
+from workflow.domain.findings import Severity
+from workflow.formats.layout import field_cells
+from workflow.formats.seed import SEED_FORMAT, seed_values
+from workflow.formats.spec import load_format
+from workflow.read.limits import Limits
+from workflow.read.workbook import read_workbook
 
 
 @pytest.fixture(scope="module")
@@ -386,8 +386,8 @@ def test_calamine_path_keeps_cell_positions(folder):
     """.xls/.ods go through python-calamine; a sheet that starts below A1 keeps its addresses."""
     from openpyxl import Workbook
 
-    from workflow.limits import Budget
-    from workflow.xlsx_parts import open_calamine
+    from workflow.read.limits import Budget
+    from workflow.read.xlsx_parts import open_calamine
 
     book = Workbook()
     book.active["C5"], book.active["D7"] = "自然人", 3

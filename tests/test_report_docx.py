@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from workflow.config import Settings, Unit
+from workflow.domain.records import UnitRecord
 from workflow.errors import TemplateProblem
-from workflow.records import UnitRecord
-from workflow.report_docx import (
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.formats.spec import load_format
+from workflow.report.docx import (
     PROJECT_TEMPLATES,
     check_templates,
     split_tags,
@@ -31,8 +32,7 @@ from workflow.report_docx import (
     write_district_report,
     write_unit_report,
 )
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
-from workflow.spec import load_format
+from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 1, 27, 9, 30, tzinfo=UTC)
 GOLDEN = Path(__file__).parent / "golden"
@@ -540,8 +540,8 @@ def test_broken_template_is_a_clear_problem(tmp_path):
 
 @pytest.mark.parametrize("format_id", FORMATS)
 def test_district_report_from_the_rollups_summary(tmp_path, format_id):
-    """Built by workflow.rollup.build_summary: the tables hold its totals, missing units are named."""
-    from workflow.rollup import build_summary
+    """Built by workflow.rollup.summary.build_summary: the tables hold its totals, missing units are named."""
+    from workflow.rollup.summary import build_summary
 
     s = Settings(
         workspace=tmp_path,
@@ -573,7 +573,7 @@ def test_district_report_from_the_rollups_summary(tmp_path, format_id):
 @given(text=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
 def test_any_submitted_text_renders_and_reads_back(tmp_path, text):
     """Whatever a department types, the report is valid and shows its cleaned paragraphs."""
-    from workflow.report_text import paragraphs as split
+    from workflow.report.text import paragraphs as split
 
     texts = dict(SEED_TEXTS, text_problems=text)
     record = UnitRecord(SEED_UNIT, "部门", "accepted", values=seed_values("gov2019"), texts=texts)
@@ -588,7 +588,7 @@ def test_any_submitted_text_renders_and_reads_back(tmp_path, text):
 @pytest.mark.slow
 def test_templates_survive_a_round_trip_through_an_office_suite(tmp_path):
     """A coordinator opens and saves the templates (LibreOffice here): they still check and render."""
-    from workflow.pdf import find_soffice
+    from workflow.report.pdf_office import find_soffice
 
     soffice = find_soffice()
     if soffice is None:
@@ -631,7 +631,7 @@ def test_template_problems_names_an_unknown_attribute(tmp_path):
 
 
 def test_district_text_still_marked_as_default_is_flagged_or_refused(tmp_path):
-    from workflow.district_text import default_district_text
+    from workflow.report.district_text import default_district_text
 
     (tmp_path / "区报告正文.md").write_text(default_district_text("长乐区", 2021), "utf-8")
     s = _settings(tmp_path, "gov2021", district_text=Path("区报告正文.md"))
@@ -644,7 +644,7 @@ def test_district_text_still_marked_as_default_is_flagged_or_refused(tmp_path):
 
 
 def test_report_tables_keep_rows_together():
-    from workflow.report_tables import report_tables
+    from workflow.report.tables import report_tables
 
     xml = report_tables(load_format("gov2021"), seed_values("gov2021"), draft=False)["table_apply"]
     rows = xml.split("<w:tr>")[1:]
@@ -653,8 +653,8 @@ def test_report_tables_keep_rows_together():
 
 
 def test_init_writes_a_marked_district_text_that_blocks_a_final_report(tmp_path):
-    from workflow.config import load_settings
-    from workflow.workspace import DISTRICT_TEXT_NAME, create_workspace
+    from workflow.workspace.config import load_settings
+    from workflow.workspace.init import DISTRICT_TEXT_NAME, create_workspace
 
     config = create_workspace(tmp_path / "ws", district="福州市", year=2021, format_id="gov2021")
     assert 'aliases = ["市人社局"]' in config.read_text("utf-8")
@@ -677,7 +677,7 @@ def test_table_three_prints_on_one_page_with_its_heading(tmp_path, format_id):
     import shutil
     import subprocess
 
-    from workflow import pdf
+    from workflow.report import pdf_office as pdf
 
     if pdf.find_soffice() is None or not shutil.which("pdftotext"):
         pytest.skip("soffice not installed")

@@ -10,15 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.district_text import (
+from workflow.errors import TemplateProblem
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.formats.spec import load_format
+from workflow.report.district_text import (
     PLACEHOLDER_MARK,
     PLACEHOLDER_TAG,
     default_district_text,
     is_placeholder,
     parse_district_text,
 )
-from workflow.errors import TemplateProblem
-from workflow.report_text import (
+from workflow.report.text import (
     EMPTY_FINAL,
     active_sentences,
     clean_text,
@@ -36,8 +38,6 @@ from workflow.report_text import (
     summary_numbers,
     unit_context,
 )
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
-from workflow.spec import load_format
 
 NOW = datetime(2022, 1, 27, 9, 30)
 G19, G21 = load_format("gov2019"), load_format("gov2021")
@@ -353,7 +353,7 @@ def test_default_district_text_parses_and_covers_every_part():
     ids=["one-line", "district", "long-name"],
 )
 def test_report_title_breaks_before_the_fixed_part(issuer, title):
-    from workflow.report_text import report_title
+    from workflow.report.text import report_title
 
     assert report_title(issuer, 2021) == title
 

@@ -1,4 +1,4 @@
-"""Consolidation and the summary.json contract (workflow.rollup)."""
+"""Consolidation and the summary.json contract (workflow.rollup.summary)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow.config import Settings, Unit
-from workflow.records import UnitRecord
-from workflow.rollup import (
+from workflow.domain.records import UnitRecord
+from workflow.formats.spec import load_format
+from workflow.rollup.summary import (
     RollupError,
     as_number,
     build_summary,
@@ -21,7 +21,7 @@ from workflow.rollup import (
     summary_to_json,
     unit_values,
 )
-from workflow.spec import load_format
+from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SPEC = load_format("gov2021")
@@ -295,7 +295,7 @@ def test_a_previous_unit_is_matched_by_its_alias():
 
 
 def test_r14_is_asserted_on_the_totals():
-    from workflow.rollup import _check_r14
+    from workflow.rollup.summary import _check_r14
 
     named = [("甲局", unit_values(SPEC, record("甲局", **handled(granted=2))))]
     totals = dict(named[0][1])

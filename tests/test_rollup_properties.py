@@ -17,17 +17,17 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.config import Settings, Unit
-from workflow.records import UnitRecord
-from workflow.rollup import build_summary, consolidate, load_summary, summary_to_json
-from workflow.rollup_xlsx import (
+from workflow.domain.records import UnitRecord
+from workflow.formats.spec import Format, load_format
+from workflow.rollup.summary import build_summary, consolidate, load_summary, summary_to_json
+from workflow.rollup.workbook.book import (
     FIRST_FIELD_COL,
     SHEET_UNITS,
     TOTAL_NAME_PREFIX,
     detail_columns,
     write_rollup_workbook,
 )
-from workflow.spec import Format, load_format
+from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 FORMATS = st.sampled_from(["gov2021", "gov2019"])

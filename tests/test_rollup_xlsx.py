@@ -1,4 +1,4 @@
-"""The rollup workbook (workflow.rollup_xlsx): golden text snapshot, who is in it, how it reads.
+"""The rollup workbook (workflow.rollup.workbook.book): golden text snapshot, who is in it, how it reads.
 
 Rewrite the golden file with ``UPDATE_GOLDEN=1 python -m pytest tests/test_rollup_xlsx.py``.
 """
@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 from test_rollup_properties import valid_inputs
 
-from workflow.config import Settings, Unit
+from workflow.domain.records import UnitRecord
 from workflow.errors import OutputError
-from workflow.records import UnitRecord
-from workflow.rollup import build_summary, load_summary, summary_to_json
-from workflow.rollup_xlsx import (
+from workflow.formats.spec import load_format
+from workflow.rollup.summary import build_summary, load_summary, summary_to_json
+from workflow.rollup.workbook.book import (
     SHEET_SOURCES,
     SHEET_STATUS,
     SHEET_TOTALS,
@@ -31,7 +31,7 @@ from workflow.rollup_xlsx import (
     rollup_filename,
     write_rollup_workbook,
 )
-from workflow.spec import load_format
+from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 GOLDEN = Path(__file__).parent / "golden"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from workflow.spec import FORMAT_IDS, SpecError, format_for_year, load_format
+from workflow.formats.spec import FORMAT_IDS, SpecError, format_for_year, load_format
 
 APPLY_COLUMNS = ["natural", "business", "research", "nonprofit", "legal", "other", "total"]
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workflow.config import Settings, Unit
 from workflow.errors import ConfigError, OutputError
-from workflow.layout import (
+from workflow.formats.layout import (
     META_KEYS,
     SHEET_APPLY,
     SHEET_CHECK,
@@ -25,9 +24,10 @@ from workflow.layout import (
     field_cells,
     fingerprint,
 )
-from workflow.selfcheck import HINT
-from workflow.spec import FORMAT_IDS, load_format
-from workflow.template_xlsx import COMMITTED_NOW, make_template, write_template
+from workflow.formats.spec import FORMAT_IDS, load_format
+from workflow.template.selfcheck import HINT
+from workflow.template.workbook import COMMITTED_NOW, make_template, write_template
+from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent
@@ -346,7 +346,7 @@ def test_make_template_unit_must_be_on_the_roster(tmp_path, settings, unit):
 
 
 def test_cli_template_format_without_config(tmp_path, monkeypatch, capsys):
-    from workflow import cli
+    from workflow.cli import commands as cli
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(
@@ -404,7 +404,7 @@ def test_committed_template_matches_generator_and_golden(tmp_path, format_id):
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert snapshot(committed) == text, (
-        "regenerate: python -m workflow.template_xlsx templates/xlsx"
+        "regenerate: python -m workflow.template.workbook templates/xlsx"
     )
     assert golden.read_text(encoding="utf-8") == text, (
         "regenerate: UPDATE_GOLDEN=1 pytest " + __file__

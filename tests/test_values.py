@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.values import chinese_numeral, parse_date, parse_number, parse_year, r5_message
+from workflow.read.cell_values import (
+    chinese_numeral,
+    parse_date,
+    parse_number,
+    parse_year,
+    r5_message,
+)
 
 OK, BLANK, PLACEHOLDER = "", "blank", "placeholder"
 
@@ -188,7 +194,7 @@ def test_value_and_label_modules_are_pure():
     import sys
 
     code = (
-        "import sys, workflow.values, workflow.locate, workflow.limits\n"
+        "import sys, workflow.read.cell_values, workflow.read.locate, workflow.read.limits\n"
         "print(sorted(m for m in ('defusedxml', 'python_calamine', 'openpyxl', 'lxml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

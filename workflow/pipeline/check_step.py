@@ -1,0 +1,189 @@
+"""Checking files during a pass: each snapshot (in-process, or in a process pool for many files)
+or an archived copy checked again, with the ``unit-folder-mismatch`` error added and the feedback
+written into its durable folder ``state/feedback/<token>/``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from workflow.crash import crash_point
+from workflow.domain.findings import Finding, Severity, sort_findings
+from workflow.pipeline.context import FEEDBACK_DIR, PassContext
+from workflow.pipeline.inbox import Candidate
+from workflow.pipeline.outcome import FileOutcome
+from workflow.store.durable import fsync_file
+from workflow.store.ledger import FileRow
+from workflow.workspace.config import Settings, Unit, match_unit
+
+log = logging.getLogger("workflow")
+
+FOLDER_MISMATCH = "unit-folder-mismatch"
+POOL_MIN_FILES = 8  # fewer files are checked in-process (a pool costs ~0.3 s to start)
+
+
+@dataclass
+class Job:
+    """A ready inbox file, snapshotted into ``state/work``."""
+
+    cand: Candidate
+    snap: Path
+    sha256: str
+    token: str
+    resume: FileRow | None = None
+
+
+def folder_unit(folder: str, settings: Settings) -> Unit | None:
+    """The roster unit a sub-folder of the inbox stands for (see ``config.match_unit``)."""
+    return match_unit(settings, folder)
+
+
+def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | None:
+    """The error for a file in a unit's sub-folder (``inbox/<name or alias>/``) whose 单位名称 names
+    another roster unit: taking it would silently replace that other unit's data."""
+    by_folder = folder_unit(folder, settings) if folder else None
+    by_name = settings.find_unit(result.unit) if result.unit else None
+    if by_folder is None or by_name is None or by_folder.name == by_name.name:
+        return None
+    written = str(result.texts.get("unit_name") or result.unit).strip()
+    cell = result.cells.get("unit_name", "")
+    return Finding(
+        FOLDER_MISMATCH,
+        Severity.ERROR,
+        f"文件放在「{folder}」文件夹中，但「单位名称」填写的是「{written}」。请确认报送单位："
+        f"如是{written}的报表，请放入{written}文件夹；如是本单位报表，请改正单位名称。",
+        ("unit_name",),
+        (cell,) if cell else (),
+        by_folder.name,
+        written,
+    )
+
+
+def _with_folder_check(result: Any, folder: str, settings: Settings) -> Any:
+    """The result with ``unit-folder-mismatch`` added (rejected, attributed to the folder's unit,
+    so the receipt goes back to whoever dropped it there)."""
+    finding = folder_mismatch(result, folder, settings)
+    if finding is None:
+        return result
+    by_folder = folder_unit(folder, settings)
+    assert by_folder is not None
+    return replace(
+        result,
+        unit=by_folder.name,
+        status="rejected",
+        findings=sort_findings([*result.findings, finding]),
+    )
+
+
+def _worker_check(
+    snap: Path,
+    out_dir: Path,
+    settings: Settings,
+    now: datetime,
+    previous: Mapping[str, Any] | None,
+    folder: str = "",
+    kept: Mapping[str, str] | None = None,
+) -> tuple[Any, dict[str, str]]:
+    """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker).
+
+    ``kept`` maps a unit to its current accepted file: a rejected correction's receipt says that
+    the earlier version still counts."""
+    from workflow.check.checker import check_file
+    from workflow.check.feedback import write_feedback
+
+    result = _with_folder_check(
+        check_file(snap, settings, now=now, previous=previous), folder, settings
+    )
+    earlier = (kept or {}).get(result.unit, "") if result.status == "rejected" else ""
+    written = write_feedback(result, snap, out_dir, now=now, kept=earlier)
+    files = {}
+    for kind, path in written.items():
+        fsync_file(path)
+        files[kind] = Path(path).relative_to(out_dir).as_posix()
+    return result, files
+
+
+def _ignore_sigint() -> None:
+    """Pool workers ignore Ctrl+C (sent to the whole console process group): the first one lets
+    the pass finish, the parent alone decides (see ``scheduler``)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+    """Yield (job, (result, feedback files) | None) in job order; a crash of the checker on one
+    file leaves that file in the inbox and is logged, the others go on."""
+    from workflow.check.checker import load_previous
+
+    prev = load_previous(ctx.s) if jobs else None
+    kept = _accepted_files(ctx) if jobs else {}
+    args = [
+        (j.snap, ctx.state / FEEDBACK_DIR / j.token, ctx.s, ctx.now, prev, j.cand.folder, kept)
+        for j in jobs
+    ]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < POOL_MIN_FILES or workers < 2:
+        for job, a in zip(jobs, args, strict=True):
+            yield job, _guard(ctx, job, partial(_worker_check, *a))
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
+        futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
+        for job, fut in zip(jobs, futures, strict=True):
+            yield job, _guard(ctx, job, fut.result)
+
+
+def _accepted_files(ctx: PassContext) -> dict[str, str]:
+    """Each roster unit's current accepted file (its original name), before this pass."""
+    kept = {}
+    for unit in ctx.s.units:
+        row, _ = ctx.current_row(unit.name)
+        if row is not None and row.status == "accepted":
+            kept[unit.name] = row.original_name
+    return kept
+
+
+def _guard(ctx: PassContext, job: Job, call: Callable[[], Any]) -> Any:
+    try:
+        outcome = call()
+    except Exception as exc:  # the per-file failure boundary
+        log.exception("检查 %s 时程序出错：%s", job.cand.rel, exc)
+        ctx.summary.files.append(FileOutcome(job.cand.rel, "failed"))
+        return None
+    crash_point("after-check")
+    return outcome
+
+
+def check_archived(ctx: PassContext, row: FileRow, token: str) -> tuple[Any, dict[str, str]] | None:
+    """Check the archived copy of ``row`` again as it was first checked (its original name, the
+    time it arrived, its inbox folder) and write its feedback into ``state/feedback/<token>``."""
+    from workflow.check.checker import load_previous
+
+    stored = ctx.s.path(Path(row.archive_path))
+    if not stored.is_file():
+        log.warning("存档文件缺失：%s", stored)
+        return None
+    work = ctx.state / "work" / uuid.uuid4().hex[:12] / row.original_name
+    work.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(stored, work)
+    try:
+        when = datetime.fromisoformat(row.arrived)
+    except ValueError:
+        when = ctx.now
+    folder = row.inbox_path.split("/")[0] if "/" in row.inbox_path else ""
+    out = ctx.state / FEEDBACK_DIR / token
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        return _worker_check(work, out, ctx.s, when, load_previous(ctx.s), folder)
+    except Exception as exc:  # the per-file failure boundary
+        log.exception("重新校验 %s 时程序出错：%s", row.original_name, exc)
+        return None

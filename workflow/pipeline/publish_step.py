@@ -1,0 +1,154 @@
+"""Publication, the last step of a pass: when anything changed since the last publication, or the
+outbox lost files, stage the feedback (new, and any published earlier that is missing from the
+outbox) and ``write_outputs`` into ``outbox/.staging-<run>``, then publish atomically, manifest
+last (``workflow.store.durable``). Each manifest is also kept in ``state/runs`` and put back into
+``outbox/runs`` when missing, so the history survives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from workflow.crash import crash_point
+from workflow.pipeline.context import STATE_RUNS, PassContext
+from workflow.pipeline.recheck import remake_feedback
+from workflow.pipeline.status import build_records, orphan_notice, outbox_prefix, unit_states
+from workflow.store.durable import manifest_files, publish, read_manifests, staging_dir
+from workflow.store.folders import output_errors
+from workflow.store.ledger import FileRow
+
+
+def publish_if_needed(ctx: PassContext) -> None:
+    rows = ctx.ledger.files(light=True)
+    current = ctx.ledger.current()
+    states = unit_states(ctx.s, rows, current)
+    ctx.summary.units_accepted = sum(s.status == "accepted" for s in states)
+    ctx.summary.units_rejected = sum(s.status == "rejected" for s in states)
+    ctx.summary.orphans = orphan_notice(ctx.s, current)
+    config = ctx.config_hash()
+    outbox_lost = _outputs_lost(ctx)
+    lost = _lost_feedback(ctx, rows)
+    waiting_changed = _waiting(ctx) != _published_waiting(ctx)
+    if (
+        not outbox_lost
+        and not lost
+        and not waiting_changed
+        and not ctx.ledger.needs_publish(config)
+    ):
+        return
+    rows = ctx.ledger.files()
+    with output_errors(f"无法写入发件箱 {ctx.outbox}", "[paths] outbox", ctx.s):
+        _restore_manifests(ctx)
+        _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox))
+
+
+def _waiting(ctx: PassContext) -> list[str]:
+    """Files in the inbox still being copied or open in Excel/WPS (shown on the dashboard)."""
+    return sorted(set(ctx.summary.waiting))
+
+
+def _published_waiting(ctx: PassContext) -> list[str]:
+    latest = read_manifests(ctx.outbox, limit=1)
+    return list(latest[0].get("waiting", [])) if latest else []
+
+
+def _outputs_lost(ctx: PassContext) -> bool:
+    """No manifest, or a file the latest one lists is gone (deleted by hand)."""
+    latest = read_manifests(ctx.outbox, limit=1)
+    if not latest:
+        return True
+    return any(not (ctx.outbox / rel).is_file() for rel in manifest_files(latest[0], ctx.prefix))
+
+
+def _lost_feedback(ctx: PassContext, rows: list[FileRow]) -> list[FileRow]:
+    """Published rows with a feedback file no longer in the outbox that can be put back."""
+    lost = []
+    for row in rows:
+        info = row.feedback_paths
+        names = list(info.get("files", {}).values())
+        if not row.published or not names:
+            continue
+        if all((ctx.outbox / info["folder"] / n).is_file() for n in names):
+            continue
+        if all(ctx.feedback_source(row, n).is_file() for n in names) or remake_feedback(ctx, row):
+            lost.append(row)
+    return lost
+
+
+def _restore_manifests(ctx: PassContext) -> None:
+    """Put back into ``outbox/runs`` the published manifests someone deleted from it."""
+    kept = ctx.state / STATE_RUNS
+    if not kept.is_dir():
+        return
+    for path in kept.glob("*.json"):
+        target = ctx.outbox / "runs" / path.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def _publish(
+    ctx: PassContext,
+    rows: list[FileRow],
+    lost: list[FileRow],
+    current: dict[str, int],
+    config: str,
+    manifests: list[dict[str, Any]],
+) -> None:
+    records = build_records(ctx.s, rows, current, outbox_prefix=outbox_prefix(ctx.s))
+    staging = staging_dir(ctx.outbox, ctx.run_id)
+    staging.mkdir(parents=True, exist_ok=True)
+    _stage_feedback(ctx, rows, lost, staging)
+    manifest: dict[str, Any] = {
+        "run_id": ctx.run_id,
+        "started": ctx.stamp,
+        "finished": "",
+        "inputs": [
+            {"name": r.inbox_path, "sha256": r.sha256, "status": r.status, "unit": r.unit}
+            for r in rows
+            if not r.published
+        ],
+        "outputs": [],
+        "changes": ctx.ledger.unpublished_changes(),
+        "waiting": _waiting(ctx),
+    }
+    from workflow.pipeline.outputs import write_outputs
+
+    write_outputs(ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests])
+    crash_point("after-outputs")
+    finished = ctx.clock() if ctx.clock else ctx.now
+    manifest["finished"] = finished.isoformat(timespec="seconds")
+    ctx.ledger.begin_publish(ctx.run_id, config)
+    publish(
+        staging,
+        ctx.outbox,
+        manifest,
+        prefix=ctx.prefix,
+        previous=manifests[0] if manifests else None,
+        keep=lambda rel: "/反馈/" in rel,
+        crash=crash_point,
+    )
+    ctx.keep_manifest(manifest)
+    ctx.ledger.mark_published(ctx.run_id, config)
+    crash_point("after-publish")
+    ctx.summary.published = True
+
+
+def _stage_feedback(
+    ctx: PassContext, rows: list[FileRow], lost: list[FileRow], staging: Path
+) -> None:
+    """Copy into staging the feedback not yet published, and the published feedback lost from
+    the outbox (counted as restored)."""
+    lost_ids = {r.id for r in lost}
+    for row in rows:  # arrival order: a later file's feedback of the same name wins
+        if row.published and row.id not in lost_ids:
+            continue
+        info = row.feedback_paths
+        for name in info.get("files", {}).values():
+            src = ctx.feedback_source(row, name)
+            if src.exists():
+                dst = staging / info["folder"] / name
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                ctx.summary.restored += row.published

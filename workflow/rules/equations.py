@@ -1,0 +1,144 @@
+"""The equations of the tables: totals (R2, R3, R4, total-typed-over) and the balance (R1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from workflow.domain.findings import Finding, Severity
+from workflow.domain.submission import Number, Submission
+from workflow.formats.spec import PART_NAMES, Equation, Format
+from workflow.rules.finding import reported_fields, rule_finding
+from workflow.rules.totals import as_decimal, definitions, expand, fmt, sheet_view
+
+
+def _total_finding(
+    sub: Submission,
+    spec: Format,
+    eq: Equation,
+    totals: Mapping[str, Number],
+    typed: Decimal,
+    formula: bool,
+) -> Finding:
+    fid = eq.left[0]
+    f = spec.fields[fid]
+    same_row = all(spec.fields[p].row == f.row for p in eq.right)
+    nonzero = [p for p in eq.right if totals[p] != 0]
+    names = {
+        p: spec.fields[p].column_label if same_row else spec.fields[p].row_label for p in nonzero
+    }
+    detail = " + ".join(f"{names[p]} {fmt(totals[p])}" for p in nonzero) or "各项均为 0"
+    table = PART_NAMES[f.part]
+    if same_row:
+        where, how = f"{table}「{f.row_label}」行的「{f.column_label}」", "核对该行各列数字"
+    else:
+        where, how = f"{table}「{f.column_label}」列的「{f.row_label}」", "核对该列各项办理结果"
+    expected = totals[fid]
+    if formula:
+        message = (
+            f"{where}应为 {fmt(expected)}（{detail}），但单元格显示 {fmt(typed)}，公式可能被改动。"
+            f"请恢复模板中的合计公式，并{how}。"
+        )
+    elif not nonzero and typed != 0:
+        fill = "在该行各列分别填写数字" if same_row else "在该列各项分别填写数字"
+        message = (
+            f"{where}填写了 {fmt(typed)}，但组成它的各项都未填写数字（按 0 计，合计应为 0）。"
+            f"该格应自动合计：请{fill}，合计会自动算出；不要只填合计格，也请恢复模板中的合计公式。"
+        )
+    else:
+        message = (
+            f"{where}应为 {fmt(expected)}（{detail}），实际填写 {fmt(typed)}。该格应自动合计，"
+            f"请删除手填的数字、恢复模板公式（或改为 {fmt(expected)}），并{how}。"
+        )
+    return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
+
+
+def _typed_over_finding(
+    sub: Submission, spec: Format, fid: str, computed: Number, raw: object
+) -> Finding:
+    f = spec.fields[fid]
+    shown = "为空" if raw is None or raw == "" else f"为手工填写的「{fmt(raw)}」"
+    return rule_finding(
+        "total-typed-over",
+        Severity.WARNING,
+        f"{f.label}应为自动合计的公式，现{shown}（按各项之和计为 {fmt(computed)}）。"
+        "请使用模板原有公式，不要手工改写合计格。",
+        sub,
+        (fid,),
+        computed,
+        raw if raw != "" else None,
+    )
+
+
+def check_totals(
+    sub: Submission, spec: Format, totals: Mapping[str, Number], bad: set[str]
+) -> list[Finding]:
+    """R2/R3/R4 on the total cells as found in the file, and total-typed-over."""
+    defs = definitions(spec)
+    reported = reported_fields(sub)
+    formula_info = bool(sub.formulas)
+    shown = sheet_view(sub, spec)
+    findings = []
+    for fid, eq in defs.items():
+        located = fid in sub.typed or fid in sub.cells
+        if not located or fid in reported or bad.intersection(expand(spec, defs, fid)):
+            continue
+        raw = sub.typed.get(fid)
+        typed = as_decimal(raw)
+        formula = fid in sub.formulas
+        if formula and typed is not None and typed == shown.get(fid):
+            continue  # the intact formula adds what its cells hold: text parts or typed-over totals
+            # it depends on explain the difference, and they have findings of their own
+        if typed is not None and typed != totals[fid]:
+            findings.append(_total_finding(sub, spec, eq, totals, typed, formula))
+        elif formula_info and not formula:
+            findings.append(_typed_over_finding(sub, spec, fid, totals[fid], raw))
+    return findings
+
+
+def short_row(spec: Format, fid: str) -> str:
+    """A row's label without its numbering, as a message names it: 「本年新收」, 「结转下年度继续办理」."""
+    f = spec.fields[fid]
+    row = next((r for r in spec.apply.rows if r.id == f.row), None)
+    label = _strip_numbering(f.row_label)
+    if row is not None and row.computed and row.group:
+        label = _strip_numbering(row.group) + label
+    return label
+
+
+def _strip_numbering(label: str) -> str:
+    if "、" in label[:4]:
+        label = label.split("、", 1)[1]
+    if label.startswith("（") and "）" in label[:5]:
+        label = label.split("）", 1)[1]
+    return label.removesuffix("政府信息公开申请数量")
+
+
+def check_balance(
+    sub: Submission, spec: Format, totals: Mapping[str, Number], bad: set[str]
+) -> list[Finding]:
+    """R1 (and any other non-defining equation of the spec): sum(left) == sum(right)."""
+    defs = definitions(spec)
+    findings = []
+    for eq in spec.equations:
+        if len(eq.left) == 1 and eq.left[0] in defs and defs[eq.left[0]] is eq:
+            continue
+        if all(spec.fields[f].computed for f in eq.fields):
+            continue  # implied by the same equation on the part columns
+        inputs = [i for f in eq.fields for i in expand(spec, defs, f)]
+        if bad.intersection(inputs):
+            continue
+        left, right = sum(totals[f] for f in eq.left), sum(totals[f] for f in eq.right)
+        if left == right:
+            continue
+        column = spec.fields[eq.left[0]].column_label
+        lhs = " + ".join(f"{short_row(spec, f)} {fmt(totals[f])}" for f in eq.left)
+        rhs = " + ".join(f"{short_row(spec, f)} {fmt(totals[f])}" for f in eq.right)
+        message = (
+            f"表三「{column}」列：{lhs} = {fmt(left)}，但{rhs} = {fmt(right)}，"
+            f"相差 {fmt(abs(left - right))}。请核对该列的办理结果和结转数是否漏填或多填。"
+        )
+        findings.append(
+            rule_finding(eq.rule, Severity.ERROR, message, sub, (*eq.fields, *inputs), left, right)
+        )
+    return findings

@@ -1,0 +1,277 @@
+"""The workspace: a folder with ``workflow.toml``; every path in it is relative to that folder."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import ConfigError
+from workflow.formats.spec import FORMAT_IDS
+
+CONFIG_NAME = "workflow.toml"
+CATEGORIES = ("部门", "街道乡镇", "区县")  # 区县: a city's roster lists its districts
+BLANK_POLICIES = ("error", "warning")
+
+_SECTIONS: dict[str, set[str]] = {
+    "district": {
+        "name",
+        "year",
+        "format",
+        "deadline",
+        "website_url",
+        "contact_address",
+        "contact_postcode",
+        "contact_phone",
+    },
+    "paths": {"inbox", "outbox", "archive", "state"},
+    "schedule": {"every_minutes", "settle_seconds"},
+    "check": {"blank_policy", "max_file_mb"},
+    "previous": {"summary"},
+    "report": {"district_text", "pdf"},
+    "units": set(),
+}
+_DISTRICT_CONTACT = ("website_url", "contact_address", "contact_postcode", "contact_phone")
+_UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone"}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    name: str
+    category: str = "部门"
+    aliases: tuple[str, ...] = ()
+    contact_person: str = ""
+    contact_phone: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path
+    district: str
+    year: int
+    format: str = "gov2021"
+    deadline: str = ""  # "YYYY-MM-DD"; default 1月31日 of year+1
+    # where the district's report is published and whom to ask (its preamble, the export)
+    website_url: str = ""
+    contact_address: str = ""
+    contact_postcode: str = ""
+    contact_phone: str = ""
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    archive: Path = Path("archive")
+    state: Path = Path(".workflow")  # ledger, lock, logs (local disk)
+    every_minutes: int = 10
+    settle_seconds: float = 2.0
+    blank_policy: str = (
+        "error"  # blank, "/", "无", "—" in a number cell: error, or warning counted as 0
+    )
+    max_file_mb: int = 20
+    previous_summary: Path | None = None  # last year's summary.json
+    district_text: Path | None = None  # the district's own narrative for its report
+    pdf: bool = True
+    units: tuple[Unit, ...] = field(default=())
+    config_path: Path = Path(CONFIG_NAME)
+
+    def path(self, relative: Path) -> Path:
+        """A workspace path made absolute."""
+        return relative if relative.is_absolute() else self.workspace / relative
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.path(self.inbox)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.path(self.outbox)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.path(self.archive)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.path(self.state)
+
+    @property
+    def year_outbox(self) -> Path:
+        return self.outbox_dir / str(self.year)
+
+    @property
+    def unit_deadline(self) -> str:
+        return self.deadline or f"{self.year + 1}-01-31"
+
+    def find_unit(self, name: str) -> Unit | None:
+        """The roster unit whose name or alias equals ``name`` (after trimming spaces)."""
+        key = "".join(name.split())
+        for unit in self.units:
+            if key in ("".join(n.split()) for n in unit.names):
+                return unit
+        return None
+
+
+def match_unit(settings: Settings, name: str) -> Unit | None:
+    """The roster unit ``name`` stands for, as a person would write it: its name or an alias, or
+    else the one unit whose name or alias ends with it (「教育局」 for 城东区教育局)."""
+    exact = settings.find_unit(name)
+    if exact is not None:
+        return exact
+    key = "".join(name.split())
+    if len(key) < 2:
+        return None
+    matches = [u for u in settings.units if any("".join(n.split()).endswith(key) for n in u.names)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _fail(path: Path, message: str) -> ConfigError:
+    return ConfigError(f"配置文件 {path} 有误：{message}")
+
+
+def _require(section: dict[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
+    if key not in section:
+        raise _fail(path, f"缺少 {where}.{key}。请在 [{where}] 下补上 {key} = …")
+    value = section[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise _fail(path, f"{where}.{key} 的值 {value!r} 类型不对，应为{_KIND_NAMES[kind]}。")
+    return value
+
+
+_KIND_NAMES = {
+    str: "文字（加英文引号）",
+    int: "整数",
+    float: "数字",
+    list: "列表",
+    bool: "true/false",
+}
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for key, value in data.items():
+        if key not in _SECTIONS:
+            raise _fail(path, f"不认识的配置节 [{key}]，可用的有：{'、'.join(_SECTIONS)}。")
+        if key == "units":
+            continue
+        if not isinstance(value, dict):
+            raise _fail(path, f"{key} 应写成配置节 [{key}]。")
+        for sub in value:
+            if sub not in _SECTIONS[key]:
+                allowed = "、".join(sorted(_SECTIONS[key]))
+                raise _fail(path, f"[{key}] 下不认识的键「{sub}」，可用的有：{allowed}。")
+
+
+def _parse_units(raw: Any, path: Path) -> tuple[Unit, ...]:
+    if not isinstance(raw, list):
+        raise _fail(path, "单位名单应写成若干个 [[units]] 配置节。")
+    units: list[Unit] = []
+    seen: dict[str, str] = {}
+    for i, item in enumerate(raw, start=1):
+        where = f"第 {i} 个 [[units]]"
+        if not isinstance(item, dict):
+            raise _fail(path, f"{where} 格式不对。")
+        unknown = set(item) - _UNIT_KEYS
+        if unknown:
+            raise _fail(path, f"{where} 下不认识的键：{'、'.join(sorted(unknown))}。")
+        name = _require(item, "name", str, path, "units").strip()
+        category = item.get("category", "部门")
+        if category not in CATEGORIES:
+            raise _fail(
+                path,
+                f"单位「{name}」的 category 应为 {'、'.join(CATEGORIES)} 之一，现为「{category}」。",
+            )
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise _fail(path, f'单位「{name}」的 aliases 应为文字列表，如 ["区人社局"]。')
+        unit = Unit(
+            name=name,
+            category=category,
+            aliases=tuple(a.strip() for a in aliases),
+            contact_person=str(item.get("contact_person", "")),
+            contact_phone=str(item.get("contact_phone", "")),
+        )
+        for n in unit.names:
+            key = "".join(n.split())
+            if key in seen:
+                raise _fail(
+                    path, f"单位名单中「{n}」重复（已用于「{seen[key]}」）。请删去重复的一项。"
+                )
+            seen[key] = name
+        units.append(unit)
+    return tuple(units)
+
+
+def parse_settings(data: dict[str, Any], path: Path) -> Settings:
+    """Settings from parsed TOML; ``path`` is the config file (its folder is the workspace)."""
+    _check_keys(data, path)
+    district = data.get("district")
+    if not isinstance(district, dict):
+        raise _fail(path, "缺少 [district] 配置节（name、year、format）。")
+    name = _require(district, "name", str, path, "district")
+    year = _require(district, "year", int, path, "district")
+    if not 2008 <= year <= 2100:
+        raise _fail(path, f"district.year = {year} 不是有效的年度。")
+    fmt = district.get("format", "gov2021")
+    if fmt not in FORMAT_IDS:
+        raise _fail(
+            path, f"district.format = {fmt!r} 不是已知的报告格式，可选：{'、'.join(FORMAT_IDS)}。"
+        )
+    paths = data.get("paths", {})
+    schedule = data.get("schedule", {})
+    check = data.get("check", {})
+    previous = data.get("previous", {})
+    report = data.get("report", {})
+    every = schedule.get("every_minutes", 10)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        raise _fail(path, f"schedule.every_minutes 应为不小于 1 的整数，现为 {every!r}。")
+    policy = check.get("blank_policy", "error")
+    if policy not in BLANK_POLICIES:
+        raise _fail(path, f'check.blank_policy 应为 "error" 或 "warning"，现为 {policy!r}。')
+    for key in ("inbox", "outbox", "archive", "state"):
+        if key in paths and not isinstance(paths[key], str):
+            raise _fail(path, f"paths.{key} 应为文件夹路径文字。")
+    return Settings(
+        workspace=path.parent.resolve(),
+        district=name,
+        year=year,
+        format=fmt,
+        deadline=str(district.get("deadline", "")),
+        **{key: str(district.get(key, "")).strip() for key in _DISTRICT_CONTACT},
+        inbox=Path(paths.get("inbox", "inbox")),
+        outbox=Path(paths.get("outbox", "outbox")),
+        archive=Path(paths.get("archive", "archive")),
+        state=Path(paths.get("state", ".workflow")),
+        every_minutes=every,
+        settle_seconds=float(schedule.get("settle_seconds", 2.0)),
+        blank_policy=policy,
+        max_file_mb=int(check.get("max_file_mb", 20)),
+        previous_summary=Path(previous["summary"]) if "summary" in previous else None,
+        district_text=Path(report["district_text"]) if "district_text" in report else None,
+        pdf=bool(report.get("pdf", True)),
+        units=_parse_units(data.get("units", []), path),
+        config_path=path,
+    )
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate ``workflow.toml``; raise ConfigError with the file, key and fix."""
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"找不到配置文件 {path}。请在工作区文件夹中运行，或用 --config 指定，"
+            f"或先用 `workflow init 文件夹 --district 区名 --year 年度` 创建工作区。"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "文件不是 UTF-8 编码。请用记事本“另存为 UTF-8”后重试。") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"TOML 语法错误（{exc}）。请检查引号、等号和方括号。") from exc
+    return parse_settings(data, path)

@@ -1,0 +1,92 @@
+"""Creating a workspace folder: config with an example roster, and the inbox/outbox/archive folders.
+
+It also writes the district narrative (区报告正文.md) with default text whose first line is the
+【待修改】 mark (district_text.PLACEHOLDER_MARK): until the coordinator edits the text and deletes
+that line, drafts flag it and a final district report is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.errors import ConfigError
+from workflow.report.district_text import default_district_text
+from workflow.report.text import jurisdiction
+from workflow.workspace.config import CONFIG_NAME, load_settings
+
+DISTRICT_TEXT_NAME = "区报告正文.md"
+EXAMPLE_UNITS = (
+    ("人力资源和社会保障局", "区人社局", "部门"),
+    ("教育局", "区教育局", "部门"),
+    ("卫生健康局", "区卫健局", "部门"),
+    ("吴航街道办事处", "吴航街道", "街道乡镇"),
+)
+
+
+def config_text(
+    district: str,
+    year: int,
+    format_id: str,
+    *,
+    pdf: bool = True,
+    district_text: str | None = DISTRICT_TEXT_NAME,
+) -> str:
+    """The text of a new workflow.toml, with comments in Chinese for the coordinator."""
+    text_line = (
+        f'district_text = "{district_text}"   # 本级政府年度报告的正文（政务公开办撰写，UTF-8；'
+        "修改后删除其第一行“【待修改】”）\n"
+        if district_text
+        else ""
+    )
+    units = []
+    level = jurisdiction(district).level
+    for name, alias, category in EXAMPLE_UNITS:
+        alias = level + alias[1:] if alias.startswith("区") else alias  # 区人社局 → 市人社局
+        aliases = f'["{alias}"]' if alias else "[]"
+        units.append(
+            f'[[units]]\nname = "{district}{name}"\naliases = {aliases}\n'
+            f'category = "{category}"\ncontact_person = ""\ncontact_phone = ""\n'
+        )
+    return (
+        "# 政府信息公开工作年度报告 工作区配置（UTF-8 编码）。路径均相对于本文件所在文件夹。\n"
+        "[district]\n"
+        f'name = "{district}"\n'
+        f"year = {year}\n"
+        f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n'
+        'website_url = ""          # 本级年度报告的发布网址（写入报告前言）\n'
+        'contact_address = ""      # 政务公开办地址、邮编、电话（写入报告前言，导出给上级时也带上）\n'
+        'contact_postcode = ""\n'
+        'contact_phone = ""\n\n'
+        "[paths]\n"
+        'inbox = "inbox"      # 各单位报送文件放这里（可按单位建子文件夹）\n'
+        'outbox = "outbox"    # 校验反馈、汇总表、报告、工作台页面\n'
+        'archive = "archive"  # 已处理文件的原样存档\n\n'
+        "[report]\n"
+        + text_line
+        + f"pdf = {str(pdf).lower()}   # 安装了 LibreOffice 时，同时生成 PDF\n\n"
+        "[schedule]\n"
+        "every_minutes = 10\n\n"
+        "[check]\n"
+        'blank_policy = "error"   # 数字格留空或填“/”“无”：error 退回；warning 提示并按 0 计\n\n'
+        "# 单位名单：每个单位一节 [[units]]。category 为 部门、街道乡镇 或 区县（市级汇总各区县时用）。\n"
+        + "\n".join(units)
+    )
+
+
+def create_workspace(directory: Path, *, district: str, year: int, format_id: str) -> Path:
+    """Create the workspace and return its config path; refuse to overwrite an existing config."""
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise ConfigError(f"{config} 已存在，未做任何修改。若要重建，请先移走该文件。")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in ("inbox", "outbox", "archive"):
+            (directory / name).mkdir(exist_ok=True)
+        config.write_text(config_text(district, year, format_id), encoding="utf-8")
+        text = directory / DISTRICT_TEXT_NAME
+        if not text.exists():
+            text.write_text(default_district_text(district, year), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"无法在 {directory} 创建工作区：{exc.strerror}") from exc
+    load_settings(config)  # the file we wrote must itself be valid
+    return config
