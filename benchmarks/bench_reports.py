@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workflow.domain.records import UnitRecord  # noqa: E402
+from workflow.domain.settings import Settings
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values  # noqa: E402
 from workflow.report.docx import (  # noqa: E402
     PROJECT_TEMPLATES,
@@ -26,7 +27,7 @@ from workflow.report.docx import (  # noqa: E402
     write_district_report,
     write_unit_report,
 )
-from workflow.workspace.config import Settings, Unit  # noqa: E402
+from workflow.workspace.config import Unit  # noqa: E402
 
 NOW = datetime(2022, 1, 27, 9, 0)
 

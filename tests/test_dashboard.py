@@ -39,9 +39,10 @@ from workflow.dashboard.page import (
 )
 from workflow.domain.findings import Finding, Severity
 from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import build_summary, load_summary, summary_to_json
-from workflow.workspace.config import Settings, Unit
 
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
 

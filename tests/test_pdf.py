@@ -15,11 +15,11 @@ from xml.etree import ElementTree
 import pytest
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.settings import Settings
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.report import pdf_office as pdf
 from workflow.report.docx import write_unit_report
 from workflow.report.pdf_office import convert_to_pdf, font_substitutions
-from workflow.workspace.config import Settings
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a POSIX script")
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from workflow.cli.demo import natural_column, workspace_config, write_submission
+from workflow.domain.settings import Settings
 from workflow.formats.spec import load_format
 from workflow.pipeline.one_pass import PassSummary, run_once
 from workflow.pipeline.status import workspace_status
 from workflow.store.durable import read_manifests, walk_files
 from workflow.store.ledger import Ledger
-from workflow.workspace.config import Settings, load_settings
+from workflow.workspace.config import load_settings
 
 YEAR = 2025
 NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))

@@ -20,6 +20,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.formats.spec import load_format
@@ -32,7 +34,6 @@ from workflow.report.docx import (
     write_district_report,
     write_unit_report,
 )
-from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 1, 27, 9, 30, tzinfo=UTC)
 GOLDEN = Path(__file__).parent / "golden"

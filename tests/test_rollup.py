@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import (
     RollupError,
@@ -21,7 +23,6 @@ from workflow.rollup.summary import (
     summary_to_json,
     unit_values,
 )
-from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SPEC = load_format("gov2021")

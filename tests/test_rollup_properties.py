@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.formats.spec import Format, load_format
 from workflow.rollup.summary import build_summary, consolidate, load_summary, summary_to_json
 from workflow.rollup.workbook.book import (
@@ -27,7 +29,6 @@ from workflow.rollup.workbook.book import (
     detail_columns,
     write_rollup_workbook,
 )
-from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 FORMATS = st.sampled_from(["gov2021", "gov2019"])

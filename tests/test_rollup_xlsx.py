@@ -20,6 +20,8 @@ import pytest
 from test_rollup_properties import valid_inputs
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.errors import OutputError
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import build_summary, load_summary, summary_to_json
@@ -31,7 +33,6 @@ from workflow.rollup.workbook.book import (
     rollup_filename,
     write_rollup_workbook,
 )
-from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from workflow.domain.findings import Severity
+from workflow.domain.roster import Unit
 from workflow.domain.submission import Submission
 from workflow.formats.layout import field_cells
 from workflow.formats.seed import SEED_TEXTS, seed_values
 from workflow.formats.spec import load_format
 from workflow.rules.apply import CheckContext, check_submission, compute_totals
 from workflow.rules.narrative import parse_number, stated_applications
-from workflow.workspace.config import Unit
 
 E, W = Severity.ERROR, Severity.WARNING
 UNIT = "长乐区人力资源和社会保障局"

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workflow.domain.roster import Unit
 from workflow.domain.submission import Submission
 from workflow.formats.layout import field_cells
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
 from workflow.rules.apply import REGULATIONS_ROW, CheckContext, check_submission, compute_totals
-from workflow.workspace.config import Unit
 
 UNIT = "长乐区教育局"
 CTX = CheckContext(year=2025, units=(Unit(UNIT),), today=date(2026, 1, 25))

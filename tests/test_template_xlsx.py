@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.errors import ConfigError, OutputError
 from workflow.formats.layout import (
     META_KEYS,
@@ -27,7 +29,6 @@ from workflow.formats.layout import (
 from workflow.formats.spec import FORMAT_IDS, load_format
 from workflow.template.selfcheck import HINT
 from workflow.template.workbook import COMMITTED_NOW, make_template, write_template
-from workflow.workspace.config import Settings, Unit
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent

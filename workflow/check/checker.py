@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workflow.domain.findings import SEVERITY_NAMES, Finding, Severity, sort_findings
+from workflow.domain.settings import Settings
 from workflow.domain.submission import Number, Submission
 from workflow.errors import ConfigError
 from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, load_format
 from workflow.rules.apply import CheckContext, check_submission, compute_totals, rule_label
-from workflow.workspace.config import Settings
 
 Status = Literal["accepted", "rejected"]
 STATUS_NAMES: dict[str, str] = {"accepted": "已通过", "rejected": "未通过"}
@@ -131,7 +131,7 @@ def context_from_meta(ctx: CheckContext, meta: Mapping[str, str]) -> CheckContex
     """Without a workspace config: the year and the roster the template itself carries (_meta)."""
     from dataclasses import replace
 
-    from workflow.workspace.config import Unit
+    from workflow.domain.roster import Unit
 
     year = _year(meta.get("year", ""))
     names = [n.strip() for n in meta.get("roster", "").split("\n") if n.strip()]

@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from workflow.cli.text import install as _speak_chinese
+from workflow.domain.settings import CONFIG_NAME, Settings
 from workflow.errors import EXIT_UNEXPECTED, UsageProblem, WorkflowError
-from workflow.workspace.config import CONFIG_NAME, Settings, load_settings
+from workflow.workspace.config import load_settings
 
 _speak_chinese()
 

@@ -20,12 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.settings import CONFIG_NAME, Settings
 from workflow.domain.submission import Number
 from workflow.errors import ConfigError
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, SEED_YEAR, seed_values
 from workflow.formats.spec import Format, load_format
 from workflow.report.district_text import PLACEHOLDER_MARK, default_district_text
-from workflow.workspace.config import CONFIG_NAME, Settings, load_settings
+from workflow.workspace.config import load_settings
 from workflow.workspace.init import DISTRICT_TEXT_NAME
 
 DEMO_DISTRICT = "福州市长乐区"

@@ -18,12 +18,13 @@ from typing import Any
 
 from workflow.crash import crash_point
 from workflow.domain.findings import Finding, Severity, sort_findings
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings, match_unit
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.pipeline.inbox import Candidate
 from workflow.pipeline.outcome import FileOutcome
 from workflow.store.durable import fsync_file
 from workflow.store.ledger import FileRow
-from workflow.workspace.config import Settings, Unit, match_unit
 
 log = logging.getLogger("workflow")
 

@@ -12,12 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.settings import Settings
 from workflow.pipeline.outcome import PassSummary
 from workflow.pipeline.status import outbox_prefix, resolve_current
 from workflow.store import archive
 from workflow.store.durable import manifest_paths, run_seq, write_json
 from workflow.store.ledger import FileRow, Ledger, encode_result
-from workflow.workspace.config import Settings
 
 FEEDBACK_DIR = "feedback"  # state/feedback/<token>/<unit>/回执_… : durable copies of all feedback
 LEGACY_OUTGOING = "outgoing"  # where earlier versions kept feedback until it was published

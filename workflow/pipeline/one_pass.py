@@ -47,6 +47,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from workflow.crash import CRASH_ENV, CRASH_POINTS, crash_point
+from workflow.domain.settings import Settings
 from workflow.pipeline.context import PassContext, Progress
 from workflow.pipeline.intake import intake
 from workflow.pipeline.outcome import PassSummary
@@ -57,7 +58,6 @@ from workflow.store.durable import write_json
 from workflow.store.folders import check_folders
 from workflow.store.ledger import Ledger
 from workflow.store.lock import WorkspaceLock
-from workflow.workspace.config import Settings
 
 
 def run_once(

@@ -24,6 +24,7 @@ from workflow.check.checker import load_previous
 from workflow.dashboard.page import write_dashboard
 from workflow.domain.names import safe_name
 from workflow.domain.records import UnitRecord
+from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.pipeline.status import outbox_prefix
 from workflow.report.district_text import is_placeholder
@@ -31,7 +32,6 @@ from workflow.report.docx import write_district_report, write_unit_report
 from workflow.report.pdf_office import convert_to_pdf
 from workflow.rollup.summary import build_summary, summary_to_json
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
-from workflow.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 

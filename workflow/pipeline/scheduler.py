@@ -20,9 +20,9 @@ from typing import Any
 
 import schedule
 
+from workflow.domain.settings import Settings
 from workflow.errors import BusyError, WorkflowError
 from workflow.pipeline import one_pass as pipeline
-from workflow.workspace.config import Settings
 
 LOG_NAME = "workflow.log"
 log = logging.getLogger("workflow")

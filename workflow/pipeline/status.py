@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from workflow.domain.records import STATUS_NAMES, UnitRecord, UnitStatus
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.store.ledger import FileRow, Ledger, decode_findings, decode_values
-from workflow.workspace.config import Settings, Unit
 
 
 @dataclass

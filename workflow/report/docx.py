@@ -27,6 +27,7 @@ from docxtpl import DocxTemplate
 from markupsafe import Markup, escape
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format, load_format
 from workflow.report.district_text import (
@@ -44,7 +45,6 @@ from workflow.report.text import (
     summary_numbers,
     unit_context,
 )
-from workflow.workspace.config import Settings
 
 UNIT_TEMPLATE = "unit_report.docx"
 DISTRICT_TEMPLATE = "district_report.docx"

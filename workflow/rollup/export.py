@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from workflow.domain.records import UnitRecord
+from workflow.domain.settings import Settings
 from workflow.domain.submission import Number
 from workflow.errors import UsageProblem, WorkflowError
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
 from workflow.report.text import jurisdiction, review_sentences
 from workflow.rollup.summary import RollupError, as_number, load_summary, outcome_rows, unit_values
-from workflow.workspace.config import Settings
 
 GOVERNMENT = "人民政府"
 SUMMARY_NAME = "summary.json"

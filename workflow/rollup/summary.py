@@ -25,9 +25,10 @@ from decimal import Decimal
 from typing import Any
 
 from workflow.domain.records import STATUS_NAMES, UnitRecord
+from workflow.domain.roster import CATEGORIES
+from workflow.domain.settings import Settings
 from workflow.domain.submission import Number
 from workflow.formats.spec import Field, Format, load_format
-from workflow.workspace.config import CATEGORIES, Settings
 
 # Outlier rules (documented in the workbook legend and in the summary's "outlier_rules").
 HIGH_APPLY_FACTOR = 3  # applications > 3 × the median of the included units …

@@ -14,10 +14,11 @@ import json
 from collections.abc import Mapping
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.roster import name_key
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format
 from workflow.rules import narrative
-from workflow.rules.context import CheckContext, name_key
+from workflow.rules.context import CheckContext
 from workflow.rules.equations import check_balance, check_totals
 from workflow.rules.finding import rule_finding, submission_text, tables_readable
 from workflow.rules.ids import (

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
-from workflow.workspace.config import Unit
+from workflow.domain.roster import RosterIndex, Unit
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,14 @@ class CheckContext:
     format: str | None = None  # the workspace's configured format (None: no workspace config)
     from_template: bool = False  # year and units come from the file's own _meta (no config)
 
+    @cached_property
+    def roster(self) -> RosterIndex:
+        return RosterIndex(self.units)
+
     def find_unit(self, name: str) -> Unit | None:
-        key = name_key(name)
-        for unit in self.units:
-            if key in (name_key(n) for n in unit.names):
-                return unit
-        return None
+        return self.roster.find(name)
 
     def names_of(self, name: str) -> tuple[str, ...]:
         """A unit's name and its aliases on the roster (just ``name`` when it is not on it)."""
         unit = self.find_unit(name)
         return unit.names if unit else (name,)
-
-
-def name_key(name: str) -> str:
-    """A unit name compared without its spaces: 「长乐区 教育局」 is 「长乐区教育局」."""
-    return "".join(name.split())

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.roster import Unit, name_key
 from workflow.domain.submission import Submission
 from workflow.formats.spec import Format, format_for_year, load_format
-from workflow.rules.context import CheckContext, name_key
+from workflow.rules.context import CheckContext
 from workflow.rules.finding import reported_fields, rule_finding, submission_text
-from workflow.workspace.config import Unit
 
 UNIT_NAME, REPORT_YEAR, REPORT_DATE = "unit_name", "report_year", "report_date"
 

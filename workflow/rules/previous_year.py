@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.roster import name_key
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format
-from workflow.rules.context import CheckContext, name_key
+from workflow.rules.context import CheckContext
 from workflow.rules.equations import short_row
 from workflow.rules.finding import rule_finding, submission_text
 from workflow.rules.info import UNIT_NAME

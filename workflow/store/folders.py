@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from workflow.domain.settings import Settings
 from workflow.errors import OutputError
 from workflow.store import archive
-from workflow.workspace.config import Settings
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from workflow.domain.names import safe_name
+from workflow.domain.settings import Settings, match_unit
 from workflow.errors import ConfigError, OutputError
 from workflow.formats.layout import (
     OPTIONAL_META_KEYS,
@@ -52,7 +53,6 @@ from workflow.template.selfcheck import (
     total_parts,
 )
 from workflow.template.style import Styles
-from workflow.workspace.config import Settings, match_unit
 
 COMMITTED_NOW = datetime(2026, 1, 1, tzinfo=UTC)  # fixed, so committed files are reproducible
 TEMPLATE_SUFFIX = "年政府信息公开工作年度报告填报模板.xlsx"

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.roster import CATEGORIES, Unit
+from workflow.domain.settings import BLANK_POLICIES, CONFIG_NAME, Settings
 from workflow.errors import ConfigError
 from workflow.formats.spec import FORMAT_IDS
-
-CONFIG_NAME = "workflow.toml"
-CATEGORIES = ("部门", "街道乡镇", "区县")  # 区县: a city's roster lists its districts
-BLANK_POLICIES = ("error", "warning")
 
 _SECTIONS: dict[str, set[str]] = {
     "district": {
@@ -34,97 +31,6 @@ _SECTIONS: dict[str, set[str]] = {
 }
 _DISTRICT_CONTACT = ("website_url", "contact_address", "contact_postcode", "contact_phone")
 _UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone"}
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    name: str
-    category: str = "部门"
-    aliases: tuple[str, ...] = ()
-    contact_person: str = ""
-    contact_phone: str = ""
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
-
-
-@dataclass(frozen=True)
-class Settings:
-    workspace: Path
-    district: str
-    year: int
-    format: str = "gov2021"
-    deadline: str = ""  # "YYYY-MM-DD"; default 1月31日 of year+1
-    # where the district's report is published and whom to ask (its preamble, the export)
-    website_url: str = ""
-    contact_address: str = ""
-    contact_postcode: str = ""
-    contact_phone: str = ""
-    inbox: Path = Path("inbox")
-    outbox: Path = Path("outbox")
-    archive: Path = Path("archive")
-    state: Path = Path(".workflow")  # ledger, lock, logs (local disk)
-    every_minutes: int = 10
-    settle_seconds: float = 2.0
-    blank_policy: str = (
-        "error"  # blank, "/", "无", "—" in a number cell: error, or warning counted as 0
-    )
-    max_file_mb: int = 20
-    previous_summary: Path | None = None  # last year's summary.json
-    district_text: Path | None = None  # the district's own narrative for its report
-    pdf: bool = True
-    units: tuple[Unit, ...] = field(default=())
-    config_path: Path = Path(CONFIG_NAME)
-
-    def path(self, relative: Path) -> Path:
-        """A workspace path made absolute."""
-        return relative if relative.is_absolute() else self.workspace / relative
-
-    @property
-    def inbox_dir(self) -> Path:
-        return self.path(self.inbox)
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.path(self.outbox)
-
-    @property
-    def archive_dir(self) -> Path:
-        return self.path(self.archive)
-
-    @property
-    def state_dir(self) -> Path:
-        return self.path(self.state)
-
-    @property
-    def year_outbox(self) -> Path:
-        return self.outbox_dir / str(self.year)
-
-    @property
-    def unit_deadline(self) -> str:
-        return self.deadline or f"{self.year + 1}-01-31"
-
-    def find_unit(self, name: str) -> Unit | None:
-        """The roster unit whose name or alias equals ``name`` (after trimming spaces)."""
-        key = "".join(name.split())
-        for unit in self.units:
-            if key in ("".join(n.split()) for n in unit.names):
-                return unit
-        return None
-
-
-def match_unit(settings: Settings, name: str) -> Unit | None:
-    """The roster unit ``name`` stands for, as a person would write it: its name or an alias, or
-    else the one unit whose name or alias ends with it (「教育局」 for 城东区教育局)."""
-    exact = settings.find_unit(name)
-    if exact is not None:
-        return exact
-    key = "".join(name.split())
-    if len(key) < 2:
-        return None
-    matches = [u for u in settings.units if any("".join(n.split()).endswith(key) for n in u.names)]
-    return matches[0] if len(matches) == 1 else None
 
 
 def _fail(path: Path, message: str) -> ConfigError:

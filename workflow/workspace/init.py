@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workflow.domain.settings import CONFIG_NAME
 from workflow.errors import ConfigError
 from workflow.report.district_text import default_district_text
 from workflow.report.text import jurisdiction
-from workflow.workspace.config import CONFIG_NAME, load_settings
+from workflow.workspace.config import load_settings
 
 DISTRICT_TEXT_NAME = "区报告正文.md"
 EXAMPLE_UNITS = (

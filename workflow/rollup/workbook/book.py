@@ -27,6 +27,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxFileError
 
+from workflow.domain.settings import Settings
 from workflow.errors import OutputError
 from workflow.formats.layout import cell_name
 from workflow.formats.spec import load_format
@@ -42,7 +43,6 @@ from workflow.rollup.workbook.units_sheet import (
     units_sheet,
 )
 from workflow.rollup.workbook.wording import rollup_title
-from workflow.workspace.config import Settings
 
 __all__ = [
     "FIRST_FIELD_COL",
