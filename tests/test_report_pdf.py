@@ -13,25 +13,26 @@ import pypdfium2.raw as pdfium_raw
 import pytest
 from docx import Document
 
-from workflow import report_pdf
-from workflow.config import Settings, Unit
+from workflow.domain.records import UnitRecord
+from workflow.domain.roster import Unit
+from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
-from workflow.records import UnitRecord
-from workflow.report_docx import (
+from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
+from workflow.formats.spec import Format, load_format
+from workflow.report import pdf_typst as report_pdf
+from workflow.report.docx import (
     unit_report_context,
     write_district_report,
     write_unit_report,
 )
-from workflow.report_pdf import (
+from workflow.report.pdf_typst import (
     choose_fonts,
     render_report_pdf,
     table_model,
     write_district_report_pdf,
     write_unit_report_pdf,
 )
-from workflow.report_tables import active_rows, apply_rows, report_tables, review_rows
-from workflow.seed import SEED_TEXTS, SEED_UNIT, seed_values
-from workflow.spec import Format, load_format
+from workflow.report.tables import active_rows, apply_rows, report_tables, review_rows
 
 NOW = datetime(2022, 1, 27, 9, 30, tzinfo=UTC)
 FORMATS = ("gov2021", "gov2019")

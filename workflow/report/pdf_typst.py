@@ -36,13 +36,13 @@ from typing import Any, Literal
 
 import typst
 
-from workflow.config import Settings
+from workflow.domain.records import UnitRecord
+from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
-from workflow.records import UnitRecord
-from workflow.report_docx import district_report_context, unit_report_context
-from workflow.report_text import clean_text
+from workflow.report.docx import district_report_context, unit_report_context
+from workflow.report.text import clean_text
 
-TEMPLATE = Path(__file__).resolve().parent / "assets" / "report.typ"
+TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "report.typ"
 Kind = Literal["unit", "district"]
 
 # --- fonts ----------------------------------------------------------------------------------------
