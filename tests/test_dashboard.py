@@ -42,7 +42,8 @@ from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
 from workflow.formats.spec import load_format
-from workflow.rollup.summary import build_summary, load_summary, summary_to_json
+from workflow.rollup.summary import build_summary
+from workflow.rollup.summary_json import load_summary, summary_to_json
 
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
 

@@ -34,6 +34,10 @@ PURE_MODULES = (
     "workflow.rules.previous_year",
     "workflow.rules.apply",
     "workflow.rollup.summary",
+    "workflow.rollup.totals",
+    "workflow.rollup.outliers",
+    "workflow.rollup.previous_year",
+    "workflow.rollup.summary_json",
 )
 
 

@@ -13,16 +13,10 @@ from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
 from workflow.formats.spec import load_format
-from workflow.rollup.summary import (
-    RollupError,
-    as_number,
-    build_summary,
-    consolidate,
-    find_outliers,
-    load_summary,
-    summary_to_json,
-    unit_values,
-)
+from workflow.rollup.outliers import find_outliers
+from workflow.rollup.summary import build_summary
+from workflow.rollup.summary_json import load_summary, summary_to_json
+from workflow.rollup.totals import RollupError, as_number, consolidate, unit_values
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SPEC = load_format("gov2021")
@@ -296,7 +290,7 @@ def test_a_previous_unit_is_matched_by_its_alias():
 
 
 def test_r14_is_asserted_on_the_totals():
-    from workflow.rollup.summary import _check_r14
+    from workflow.rollup.totals import _check_r14
 
     named = [("甲局", unit_values(SPEC, record("甲局", **handled(granted=2))))]
     totals = dict(named[0][1])

@@ -30,7 +30,8 @@ from workflow.pipeline.status import outbox_prefix
 from workflow.report.district_text import is_placeholder
 from workflow.report.docx import write_district_report, write_unit_report
 from workflow.report.pdf_office import convert_to_pdf
-from workflow.rollup.summary import build_summary, summary_to_json
+from workflow.rollup.summary import build_summary
+from workflow.rollup.summary_json import summary_to_json
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,9 @@ from workflow.domain.submission import Number
 from workflow.errors import UsageProblem, WorkflowError
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
 from workflow.report.text import jurisdiction, review_sentences
-from workflow.rollup.summary import RollupError, as_number, load_summary, outcome_rows, unit_values
+from workflow.rollup.outliers import outcome_rows
+from workflow.rollup.summary_json import load_summary
+from workflow.rollup.totals import RollupError, as_number, unit_values
 
 GOVERNMENT = "人民政府"
 SUMMARY_NAME = "summary.json"

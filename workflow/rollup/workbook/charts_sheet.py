@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflow.formats.spec import Format
 from workflow.report.text import jurisdiction
-from workflow.rollup.summary import outcome_rows
+from workflow.rollup.outliers import outcome_rows
 from workflow.rollup.workbook.styles import FONT, Styles, cell_number, page_setup
 from workflow.rollup.workbook.wording import coverage_line
 

@@ -10,7 +10,7 @@ from workflow.formats.layout import (
 )
 from workflow.formats.spec import Field, Format
 from workflow.report.text import jurisdiction
-from workflow.rollup.summary import stock_label
+from workflow.rollup.totals import stock_label
 from workflow.rollup.workbook.styles import Styles, cell_number, page_setup
 from workflow.rollup.workbook.wording import coverage_line, rollup_title
 
