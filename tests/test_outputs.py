@@ -12,8 +12,11 @@ import pytest
 from workflow.cli.demo import sample_texts, sample_values, workspace_config
 from workflow.domain.findings import Finding, Severity
 from workflow.domain.records import UnitRecord
+from workflow.errors import ConfigError, TemplateProblem
 from workflow.formats.spec import load_format
 from workflow.pipeline import outputs
+from workflow.pipeline.pdfs import pdf_engine
+from workflow.report import pdf_office, pdf_typst
 from workflow.report.district_text import default_district_text
 from workflow.rules.apply import compute_totals
 from workflow.workspace.config import load_settings
@@ -118,10 +121,10 @@ def test_district_text_not_ready_gives_a_draft_not_a_failed_pass(tmp_path, text,
 
 
 @pytest.mark.slow
-def test_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_office_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     if shutil.which("soffice") is None:
         pytest.skip("soffice not installed: PDFs are not made")
-    settings = _settings(tmp_path, pdf=True)
+    settings = replace(_settings(tmp_path, pdf=True), pdf="office")
     records = _records(complete=True)
     first = tmp_path / "first"
     outputs.write_outputs(settings, records, first, now=NOW, runs=[])
@@ -131,10 +134,71 @@ def test_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.Mon
     def no_conversion(*args, **kwargs):
         raise AssertionError("nothing changed: no document should be converted again")
 
-    monkeypatch.setattr(outputs, "convert_to_pdf", no_conversion)
+    monkeypatch.setattr(pdf_office, "convert_to_pdf", no_conversion)
     second = tmp_path / "second"
     outputs.write_outputs(settings, records, second, now=NOW, runs=[])
     assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
+
+
+def test_typst_pdfs_need_no_office_and_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-soffice-here"))
+    settings = _settings(tmp_path, pdf=True)
+    assert settings.pdf == "typst"  # what `true` and the default mean
+    records = _records(complete=True)
+    first = tmp_path / "first"
+    outputs.write_outputs(settings, records, first, now=NOW, runs=[])
+    pdfs = sorted(p.name for p in first.rglob("*.pdf"))
+    assert len(pdfs) == 4  # three units and the district
+    summary = json.loads((first / "2021" / "summary.json").read_text("utf-8"))
+    assert summary["pdf"]["engine"] == "typst" and summary["pdf"]["failures"] == []
+    assert all((tmp_path / u["outputs"]["report_pdf"].replace("outbox/", "first/", 1)).is_file()
+               for u in summary["units"])  # fmt: skip
+
+    def no_typesetting(*args, **kwargs):
+        raise AssertionError("nothing changed: no report should be typeset again")
+
+    monkeypatch.setattr(pdf_typst, "_typeset", no_typesetting)
+    second = tmp_path / "second"
+    outputs.write_outputs(settings, records, second, now=NOW, runs=[])
+    assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
+
+
+def test_a_failed_pdf_is_a_note_not_a_failed_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    settings = _settings(tmp_path, pdf=True)
+    real = pdf_typst._typeset
+
+    def fail_for_one(paths, payload):
+        if UNITS[0][0] in payload:
+            raise TemplateProblem("PDF 排版失败：测试")
+        return real(paths, payload)
+
+    monkeypatch.setattr(pdf_typst, "_typeset", fail_for_one)
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    summary = json.loads((out / written["summary"]).read_text("utf-8"))
+    (failure,) = summary["pdf"]["failures"]
+    assert UNITS[0][0] in failure["document"] and "测试" in failure["reason"]
+    assert len(list(out.rglob("*.pdf"))) == 3 and len(list(out.rglob("*.docx"))) == 4
+    page = (out / "index.html").read_text("utf-8")
+    assert "未能生成 PDF" in page and UNITS[0][0] in page
+
+
+@pytest.mark.parametrize(("value", "engine"), [("true", "typst"), ('"typst"', "typst"),
+                                                ('"office"', "office"), ("false", "")])  # fmt: skip
+def test_report_pdf_setting(tmp_path: Path, value: str, engine: str):
+    _settings(tmp_path, pdf=True)
+    config = (tmp_path / "workflow.toml").read_text("utf-8")
+    config = config.replace('pdf = "typst"', f"pdf = {value}", 1)
+    (tmp_path / "workflow.toml").write_text(config, "utf-8")
+    assert pdf_engine(load_settings(tmp_path / "workflow.toml")) == engine
+
+
+def test_an_unknown_pdf_engine_is_a_config_error(tmp_path: Path):
+    _settings(tmp_path, pdf=True)
+    config = (tmp_path / "workflow.toml").read_text("utf-8")
+    (tmp_path / "workflow.toml").write_text(config.replace('pdf = "typst"', 'pdf = "wps"'), "utf-8")
+    with pytest.raises(ConfigError, match="report.pdf"):
+        load_settings(tmp_path / "workflow.toml")
 
 
 def test_every_draft_reason_is_listed(tmp_path: Path):

@@ -57,6 +57,8 @@ def page_context(
         "draft_reasons": [
             r for r in summary.get("report_draft_reasons", []) if "未报送或未通过" not in r
         ],
+        # fonts that stood in for the official ones, and PDFs that could not be made
+        "pdf_notes": pdf_notes(summary),
         # files in the inbox not yet taken (being copied, or open in Excel/WPS) at the last pass
         "waiting": [str(w) for w in (runs[0].get("waiting") or [])] if runs else [],
         "totals": totals_view(spec, summary.get("totals", {})),
@@ -125,7 +127,12 @@ def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]
     outputs = unit.get("outputs") or {}
     links = [
         (label, href(outputs[key], base))
-        for key, label in (("report", "单位报告"), ("feedback", "校验结果"), ("receipt", "回执"))
+        for key, label in (
+            ("report", "单位报告"),
+            ("report_pdf", "PDF"),
+            ("feedback", "校验结果"),
+            ("receipt", "回执"),
+        )
         if outputs.get(key)
     ]
     if unit.get("source"):
@@ -196,13 +203,32 @@ def _finding_list(unit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return []
 
 
+def pdf_notes(summary: Mapping[str, Any]) -> list[str]:
+    """What the coordinator must know about the PDFs: substitute fonts (not the final rendering)
+    and PDFs that failed (the rest of the pass is published anyway)."""
+    pdf = summary.get("pdf") or {}
+    notes = [str(pdf["notice"])] if pdf.get("notice") else []
+    failures = list(pdf.get("failures") or [])
+    if failures:
+        shown = "；".join(
+            f"{f.get('document', '')}（{f.get('reason', '')}）" for f in failures[:10]
+        )
+        more = f" 等 {len(failures)} 份" if len(failures) > 10 else ""
+        notes.append(f"未能生成 PDF：{shown}{more}。其余文件已正常发布，Word 文档不受影响。")
+    return notes
+
+
 def _downloads(
     summary: Mapping[str, Any], links: Mapping[str, str] | None, base: str, whole: str = "全区"
 ) -> list[tuple[str, str]]:
     outputs = summary.get("outputs") or {}
     out = [
         (label, href(outputs[key], base))
-        for key, label in (("rollup", f"{whole}汇总表"), ("report", f"{whole}年度报告"))
+        for key, label in (
+            ("rollup", f"{whole}汇总表"),
+            ("report", f"{whole}年度报告"),
+            ("report_pdf", f"{whole}年度报告 PDF"),
+        )
         if outputs.get(key)
     ]
     out += [(label, href(path, base)) for label, path in (links or {}).items() if path]

@@ -3,18 +3,16 @@
 Everything is written into ``out_dir`` (the pipeline's staging copy of the outbox) and published
 atomically by the pipeline. Paths inside summary.json are relative to the workspace.
 
-PDF copies are made by LibreOffice when ``[report] pdf`` is on and soffice is installed. A PDF is
-cached in the state folder under the SHA-256 of its .docx, so a pass re-converts only documents whose
-content changed (a no-change pass converts nothing).
+PDF copies (pipeline/pdfs.py) are typeset by typst in two threads while the rollup workbook is
+written, or converted by LibreOffice with ``[report] pdf = "office"``; either way cached in the state
+folder, so a pass redoes only documents whose content changed. summary.json's ``pdf`` says which
+fonts stood in for the official ones and which PDFs failed; a failed PDF never fails the pass.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import shutil
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +24,10 @@ from workflow.domain.names import safe_name
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
+from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
 from workflow.report.district_text import is_placeholder
 from workflow.report.docx import write_district_report, write_unit_report
-from workflow.report.pdf_office import convert_to_pdf
 from workflow.rollup.summary import build_summary
 from workflow.rollup.summary_json import summary_to_json
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
@@ -40,8 +38,6 @@ UNIT_REPORT_FOLDER = "单位报告"
 DASHBOARD_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
 INCOMPLETE = "尚有单位未报送或未通过校验"
-PDF_BATCH = 40  # documents per soffice run: each run has its own timeout
-PDF_PROCESSES = 2  # soffice runs at a time
 
 
 def unit_report_name(unit: str, year: int) -> str:
@@ -60,18 +56,18 @@ def write_outputs(
     year = str(settings.year)
     prefix = outbox_prefix(settings)
     written: dict[str, str] = {}
-    docs: list[Path] = []
+    pdf = PdfRun(settings, pdf_engine(settings), now)
 
-    records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, docs=docs)
+    records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, pdf=pdf)
     summary = build_summary(settings, records, now=now, previous=load_previous(settings))
     _add_unit_details(summary, records)
     summary["partial_units"] = _partial_units(records)
     if summary["partial_units"]:  # a district that exported part of its units is not complete
         summary["complete"] = False
-    report = _write_district_report(settings, summary, out_dir / year, now=now)
-    docs.append(report)
+    report = _write_district_report(settings, summary, out_dir / year, now=now, pdf=pdf)
     rollup = out_dir / year / rollup_filename(settings.district, settings.year)
-    pdfs = _pdf_copies(settings, docs) if settings.pdf else {}
+    write_rollup_workbook(summary, settings, rollup)  # while the PDFs are typeset
+    pdfs, summary["pdf"] = pdf.finish(lambda doc: doc.relative_to(out_dir).as_posix())
 
     summary["outputs"] = {
         "rollup": _ws(prefix, out_dir, rollup),
@@ -86,7 +82,6 @@ def write_outputs(
         if doc in pdfs:
             unit.setdefault("outputs", {})["report_pdf"] = _ws(prefix, out_dir, pdfs[doc])
 
-    write_rollup_workbook(summary, settings, rollup)
     summary_path = out_dir / year / SUMMARY_NAME
     summary_path.write_text(summary_to_json(summary), encoding="utf-8", newline="\n")
     write_dashboard(summary, runs, out_dir / DASHBOARD_NAME, now=now)
@@ -99,7 +94,7 @@ def write_outputs(
 
 
 def _write_district_report(
-    settings: Settings, summary: dict[str, Any], folder: Path, *, now: datetime
+    settings: Settings, summary: dict[str, Any], folder: Path, *, now: datetime, pdf: PdfRun
 ) -> Path:
     """The district report: a draft while units are missing or rejected, or while the district
     office's own text is not ready (not configured, still the default, unreadable). A problem with
@@ -123,16 +118,19 @@ def _write_district_report(
                     "区报告前言未写发布网址和联系方式：请在 workflow.toml 的 [district] 中填写 "
                     "website_url、contact_address、contact_phone。"
                 )
+            pdf.district(settings, summary, path, draft=False)
             return path
     path = folder / district_report_name(settings.district, settings.year, draft=True)
+    used = settings
     try:
         write_district_report(settings, summary, path, now=now, draft=True)
     except TemplateProblem as exc:  # the office's text is unusable: draft with the default text
         if not text_reasons:  # else the reason is already said, in our words
             reasons.append(str(exc))
         path.unlink(missing_ok=True)
-        fallback = replace(settings, district_text=None)
-        write_district_report(fallback, summary, path, now=now, draft=True)
+        used = replace(settings, district_text=None)
+        write_district_report(used, summary, path, now=now, draft=True)
+    pdf.district(used, summary, path, draft=True)
     for reason in reasons:
         if reason != INCOMPLETE:  # incompleteness is shown everywhere already
             log.warning(f"区报告暂为草稿：{reason}")
@@ -179,7 +177,7 @@ def _write_unit_reports(
     *,
     prefix: str,
     now: datetime,
-    docs: list[Path],
+    pdf: PdfRun,
 ) -> list[UnitRecord]:
     """A report for every accepted unit; returns the records with their report path filled in."""
     folder = out_dir / str(settings.year) / UNIT_REPORT_FOLDER
@@ -191,10 +189,9 @@ def _write_unit_reports(
         path = folder / unit_report_name(record.name, settings.year)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_unit_report(settings, record, path, now=now)
-        docs.append(path)
-        out.append(
-            replace(record, outputs={**record.outputs, "report": _ws(prefix, out_dir, path)})
-        )
+        record = replace(record, outputs={**record.outputs, "report": _ws(prefix, out_dir, path)})
+        pdf.unit(record, path)
+        out.append(record)
     return out
 
 
@@ -214,59 +211,3 @@ def _add_unit_details(summary: dict[str, Any], records: Sequence[UnitRecord]) ->
                     "errors": record.newer_rejected_errors,
                     "submitted_at": record.newer_rejected_at,
                 }
-
-
-def _log_notices(notices: Sequence[str]) -> None:
-    """Font substitutions in one line; other notices as they are."""
-    fonts = [n for n in notices if n.startswith("未安装字体")]
-    for notice in notices:
-        if notice not in fonts:
-            log.warning(notice)
-    if fonts:
-        names = "、".join(n.split("「")[1].split("」")[0] for n in fonts)
-        log.warning(f"本机未安装公文字体（{names}），PDF 中以相近字体代替；安装后重新处理即可。")
-
-
-def _pdf_copies(settings: Settings, docs: Sequence[Path]) -> Mapping[Path, Path]:
-    """PDF beside each .docx; cached by the .docx's SHA-256 so unchanged documents are not redone.
-
-    Documents are converted in batches, two soffice processes at a time (one per core of the
-    machines this runs on); cached PDFs no document uses any more are removed.
-    """
-    cache = settings.state_dir / "pdf-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    keys = {doc: hashlib.sha256(doc.read_bytes()).hexdigest() for doc in docs}
-    todo = [doc for doc in docs if not (cache / f"{keys[doc]}.pdf").exists()]
-    if todo:
-        _convert_into_cache(todo, keys, cache)
-    pdfs: dict[Path, Path] = {}
-    for doc in docs:
-        cached = cache / f"{keys[doc]}.pdf"
-        if cached.exists():
-            target = doc.with_suffix(".pdf")
-            shutil.copyfile(cached, target)
-            pdfs[doc] = target
-    used = {f"{key}.pdf" for key in keys.values()}
-    for old in cache.glob("*.pdf"):
-        if old.name not in used:
-            old.unlink(missing_ok=True)
-    return pdfs
-
-
-def _convert_into_cache(todo: Sequence[Path], keys: Mapping[Path, str], cache: Path) -> None:
-    work = cache / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    batches = [todo[i : i + PDF_BATCH] for i in range(0, len(todo), PDF_BATCH)]
-    folders = [work / str(i) for i in range(len(batches))]
-    with ThreadPoolExecutor(max_workers=PDF_PROCESSES) as pool:
-        results = list(pool.map(convert_to_pdf, batches, folders))
-    notices: list[str] = []
-    for result in results:
-        notices += [n for n in result.notices if n not in notices]
-    _log_notices(notices)
-    for batch, folder in zip(batches, folders, strict=True):
-        for doc in batch:
-            made = folder / f"{doc.stem}.pdf"
-            if made.exists():
-                made.replace(cache / f"{keys[doc]}.pdf")
-    shutil.rmtree(work, ignore_errors=True)

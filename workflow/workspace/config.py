@@ -37,6 +37,20 @@ def _fail(path: Path, message: str) -> ConfigError:
     return ConfigError(f"配置文件 {path} 有误：{message}")
 
 
+PDF_ENGINES = ("typst", "office")
+
+
+def _pdf(value: Any, path: Path) -> str:
+    """``[report] pdf``: "typst" (also ``true``), "office", or "" for ``false``."""
+    if value is True:
+        return "typst"
+    if value is False:
+        return ""
+    if value not in PDF_ENGINES:
+        raise _fail(path, f'report.pdf 应为 "typst"、"office" 或 false，现为 {value!r}。')
+    return str(value)
+
+
 def _require(section: dict[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
     if key not in section:
         raise _fail(path, f"缺少 {where}.{key}。请在 [{where}] 下补上 {key} = …")
@@ -155,7 +169,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         max_file_mb=int(check.get("max_file_mb", 20)),
         previous_summary=Path(previous["summary"]) if "summary" in previous else None,
         district_text=Path(report["district_text"]) if "district_text" in report else None,
-        pdf=bool(report.get("pdf", True)),
+        pdf=_pdf(report.get("pdf", "typst"), path),
         units=_parse_units(data.get("units", []), path),
         config_path=path,
     )

@@ -64,7 +64,8 @@ def config_text(
         'archive = "archive"  # 已处理文件的原样存档\n\n'
         "[report]\n"
         + text_line
-        + f"pdf = {str(pdf).lower()}   # 安装了 LibreOffice 时，同时生成 PDF\n\n"
+        + ('pdf = "typst"' if pdf else "pdf = false")
+        + '   # "typst" 本工具直接生成 PDF；"office" 用 LibreOffice 将 Word 文档转为 PDF；false 不生成\n\n'
         "[schedule]\n"
         "every_minutes = 10\n\n"
         "[check]\n"
