@@ -141,7 +141,11 @@ def context_from_meta(ctx: CheckContext, meta: Mapping[str, str]) -> CheckContex
 
 def _read(path: Path, settings: Settings | None) -> Submission:
     from workflow.read.limits import Limits
+    from workflow.read.report.reader import is_report, read_report
     from workflow.read.workbook import read_workbook
+
+    if is_report(path):  # a published 年度报告 (Word, PDF, web page, text)
+        return read_report(path, expected_format=settings.format if settings else None)
 
     if settings is None:
         return read_workbook(path)

@@ -61,7 +61,14 @@ def write_feedback(
     stem = safe_name(source.stem)
     out: dict[str, Path] = {}
     note = ""
-    if result.findings:
+    if result.findings and result.meta.get("source") == "report":
+        from workflow.check.report_return import write_report_return
+
+        target = folder / f"校验结果_{stem}.xlsx"
+        written, note = write_report_return(result, source, target, now=now)
+        if written:
+            out["annotated"] = target
+    elif result.findings:
         suffix = source.suffix.lower()
         target = folder / f"校验结果_{stem}{'.xlsm' if suffix == '.xlsm' else '.xlsx'}"
         note = annotate_workbook(result, source, target, now=now)

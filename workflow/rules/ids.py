@@ -40,6 +40,11 @@ READER_TITLES: dict[str, str] = {
     "macros-present": "含有宏",
     "date-invalid": "日期无法识别",
     "format-legacy": "非 .xlsx 格式",
+    # a published report (workflow.read.report)
+    "report-not-recognized": "不是年度报告",
+    "report-cells-unread": "报告数字未能读取",
+    "report-single-other": "其他处理只印一行",
+    "amount-in-yuan": "金额以元为单位",
 }
 RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
 # Ids added by the pipeline (workflow.pipeline.one_pass), which knows where in the inbox a file was dropped.
