@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-CATEGORIES = ("部门", "街道乡镇", "区县")  # 区县: a city's roster lists its districts
+# 区县: a city's roster lists its districts; 市级部门 and 设区的市 (a province's or city's roster) may
+# issue 规章 (立法法 第九十三条), so R8 does not ask them for 0 in the 规章 row.
+CATEGORIES = ("部门", "街道乡镇", "区县", "市级部门", "设区的市")
+RULE_MAKING_CATEGORIES = frozenset({"市级部门", "设区的市"})
 
 
 @dataclass(frozen=True, slots=True)

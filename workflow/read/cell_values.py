@@ -126,6 +126,10 @@ def _parse_text(text: str, kind: str) -> Parsed:
         return _check_kind(number * sign, kind, shown)
     meant = _meant_number(body)
     if meant is not None:
+        if kind == "money" and body.endswith("元") and not body.endswith("万元"):
+            meant = (
+                meant / 10000
+            )  # "73802895.90元" in a 万元 cell is 7380.28959 万元, not 73802895.90
         return Parsed(problem="words", shown=shown, hint=_as_number(meant * sign, kind))
     return Parsed(problem="not-number", shown=shown)
 
@@ -219,6 +223,8 @@ def r5_message(label: str, cell: str, parsed: Parsed, kind: str, *, as_warning: 
         return f"{where}{shown}。本表各项都要填数字，没有发生的请填 0。"
     if problem == "words":
         hint = f"，如 {parsed.hint}" if parsed.hint is not None else ""
+        if kind == "money" and parsed.shown.endswith("元") and not parsed.shown.endswith("万元"):
+            hint = f"（本格单位为万元：按元填写的金额除以 10000{hint}）"
         return f"{where}{shown}。请只填阿拉伯数字{hint}，不要写汉字或单位。"
     if problem == "decimal":
         return f"{where}{shown}，{_KIND_WORDS.get(kind, '数量')}应为整数。请改为整数。"

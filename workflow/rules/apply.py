@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 
 from workflow.domain.findings import Finding, Severity
-from workflow.domain.roster import name_key
+from workflow.domain.roster import RULE_MAKING_CATEGORIES, name_key
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format
 from workflow.rules import narrative
@@ -84,8 +84,13 @@ __all__ = [
 REGULATIONS_ROW = "rules"  # 规章: 区县 units make none (R8)
 
 
-def check_regulations(sub: Submission, spec: Format, totals: Mapping[str, Number]) -> list[Finding]:
-    """R8 within the year: 区县 units make no 规章, so every 规章 cell is 0."""
+def check_regulations(
+    sub: Submission, spec: Format, totals: Mapping[str, Number], category: str = ""
+) -> list[Finding]:
+    """R8 within the year: 区县 units make no 规章, so every 规章 cell is 0 (市级部门 and 设区的市
+    may issue 规章: no finding for them)."""
+    if category in RULE_MAKING_CATEGORIES:
+        return []
     findings = []
     for f in spec.fields_of("active"):
         if f.row == REGULATIONS_ROW and totals.get(f.id, 0) > 0:
@@ -133,10 +138,12 @@ def check_submission(sub: Submission, spec: Format, ctx: CheckContext) -> list[F
         findings += number_findings
         findings += check_totals(sub, spec, totals, bad)
         findings += check_balance(sub, spec, totals, bad)
-        findings += check_regulations(sub, spec, totals)
+        unit = ctx.find_unit(submission_text(sub, UNIT_NAME))
+        findings += check_regulations(sub, spec, totals, unit.category if unit else "")
         if not bad:
             findings += narrative.check_stated_numbers(spec, totals, texts, cells)
-            findings += narrative.check_fees(spec, totals, texts, cells)
+            given = set(sub.values) if sub.meta.get("source") == "report" else None
+            findings += narrative.check_fees(spec, totals, texts, cells, given)
             findings += narrative.check_review_wording(spec, totals, texts, cells)
         if ctx.previous:
             findings += check_previous_year(sub, spec, ctx, totals, bad)

@@ -8,12 +8,28 @@ table values, the cells and the texts.
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 
 from workflow.domain.findings import Finding, Severity
 from workflow.formats.spec import Column, Format, Row
+from workflow.rules.stated import (  # parse_number … stated_cases are re-exported from here
+    ALL_UPHELD_RE,
+    NONE_RE,
+    parse_number,
+    stated_active,
+    stated_applications,
+    stated_cases,
+    stated_in_force,
+)
+
+__all__ = [
+    "parse_number",
+    "stated_active",
+    "stated_applications",
+    "stated_cases",
+    "stated_in_force",
+]
 
 Number = int | Decimal
 
@@ -39,100 +55,6 @@ SIMILAR_TEXTS = (
 SIMILARITY = 0.9
 SIMILAR_MIN_CHARS = 40
 SIMILAR_MAX_CHARS = 4000
-
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千万]+"
-_APPLY_RE = re.compile(
-    r"(?:收到|受理|新收|接收|接到)(?P<between>[^。；;，,！!？?\n0-9０-９零〇一二两三四五六七八九十百千万]{0,24}?)"
-    rf"(?P<n>{_NUM})\s*(?:件|宗|个)"
-)
-_ACTIVE_RE = re.compile(
-    r"主动公开(?P<between>[^。；;，,！!？?\n0-9０-９]{0,16}?)(?P<n>[0-9０-９]+)\s*条"
-)
-_CASES_RE = re.compile(
-    r"(?P<kind>行政复议|行政诉讼)(?P<between>[^。；;，,、！!？?\n0-9０-９零〇一二两三四五六七八九十百千万]{0,8}?)"
-    rf"(?P<n>{_NUM})\s*(?:件|起)"
-)
-_NOT_THIS_YEAR = ("上年", "去年", "结转", "累计", "后")
-_ALL_UPHELD_RE = re.compile(r"(?:均|全部|都)(?:获|被|予以)?维持")
-_NONE_RE = re.compile(
-    r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|未有)[^。；;，,\n]{0,30}"
-)
-
-
-def parse_number(text: str) -> int | None:
-    """``"12"``, ``"１２"``, ``"两"``, ``"十二"``, ``"一百零五"`` → int; anything else → None."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            total += (1 if digit is None else digit) * _CN_UNITS[char]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
-
-
-def stated_applications(text: str) -> list[tuple[int, str]]:
-    """Numbers of applications received the text states: ``[(n, matched phrase)]``."""
-    out = []
-    for m in _APPLY_RE.finditer(text):
-        between = m.group("between")
-        if "申请" not in m.group(0) or "结转" in between or "其中" in between:
-            continue
-        n = parse_number(m.group("n"))
-        if n is not None:
-            out.append((n, m.group(0)))
-    return out
-
-
-def stated_active(text: str) -> list[tuple[int, str]]:
-    """Numbers of items published on the unit's own initiative the text states (…主动公开…N条)."""
-    out = []
-    for m in _ACTIVE_RE.finditer(text):
-        if "累计" in m.group("between"):
-            continue
-        n = parse_number(m.group("n"))
-        if n is not None:
-            out.append((n, m.group(0)))
-    return out
-
-
-def stated_cases(text: str) -> list[tuple[str, int, str]]:
-    """Counts of cases the text states: ``[(kind, n, phrase)]``, kind 行政复议, 行政诉讼, or
-    行政复议、行政诉讼 for a combined count ("行政复议、行政诉讼案件2件")."""
-    out = []
-    for m in _CASES_RE.finditer(text):
-        before = text[max(0, m.start() - 6) : m.start()]
-        if any(word in before + m.group("between") for word in _NOT_THIS_YEAR):
-            continue
-        if "各" in m.group("between"):
-            continue  # "…案件各1件": a count per kind, not comparable to one total
-        kind = m.group("kind")
-        if kind == "行政诉讼" and "复议" in before:
-            kind = "行政复议、行政诉讼"
-        n = parse_number(m.group("n"))
-        if n is not None:
-            out.append((kind, n, m.group(0)))
-    return out
 
 
 def _cells(cells: Mapping[str, str], fields: Iterable[str]) -> tuple[str, ...]:
@@ -212,6 +134,7 @@ def check_stated_numbers(
                 )
             )
     findings += _check_stated_cases(spec, totals, texts, cells)
+    findings += _check_stated_in_force(spec, totals, texts, cells)
     if OVERVIEW_COUNT in spec.fields and OVERVIEW_COUNT in totals:
         count = totals[OVERVIEW_COUNT]
         for n, phrase in stated_active(texts.get("text_active", "")):
@@ -269,6 +192,37 @@ def _check_stated_cases(
     return findings
 
 
+def _check_stated_in_force(
+    spec: Format, totals: Mapping[str, Number], texts: Mapping[str, str], cells: Mapping[str, str]
+) -> list[Finding]:
+    """R6 for part 二: "现行有效规范性文件393件" in the text equals the table's 现行有效件数."""
+    findings = []
+    for text_id, text in texts.items():
+        if not text_id.startswith("text_") or text_id == "text_problems":
+            continue
+        for row_id, n, phrase in stated_in_force(text):
+            block = next((b for b in spec.blocks if any(r.id == row_id for r in b.rows)), None)
+            column = next((c for c in block.columns if c.stock), None) if block else None
+            if block is None or column is None:
+                continue
+            fid = block.field_id(next(r for r in block.rows if r.id == row_id), column)
+            count = totals.get(fid, 0)
+            if n != count:
+                findings.append(
+                    _finding(
+                        "R6",
+                        Severity.ERROR,
+                        f"正文写「{phrase}」，但{spec.fields[fid].label}为 {_num(count)}。"
+                        "请使正文与表二一致。",
+                        (text_id, fid),
+                        cells,
+                        count,
+                        n,
+                    )
+                )
+    return findings
+
+
 def _row(spec: Format, row_id: str) -> Row:
     return next(r for r in spec.apply.rows if r.id == row_id)
 
@@ -278,15 +232,37 @@ def _total_column(spec: Format) -> Column:
 
 
 def check_fees(
-    spec: Format, totals: Mapping[str, Number], texts: Mapping[str, str], cells: Mapping[str, str]
+    spec: Format,
+    totals: Mapping[str, Number],
+    texts: Mapping[str, str],
+    cells: Mapping[str, str],
+    given: Collection[str] | None = None,
 ) -> list[Finding]:
-    """R9: 逾期未缴费 cases need 收费通知; fees collected must be reported in 六."""
+    """R9: 逾期未缴费 cases need 收费通知; fees collected must be reported in 六.
+
+    ``given`` names the fields the file actually gives (None: all, as in a template). A published
+    report does not print the number of 收费通知: then R9 is only a 提示, and none when the report
+    states the fees it collected."""
     if FEE_NOTICE_COUNT not in spec.fields or not any(r.id == NO_FEE_ROW for r in spec.apply.rows):
         return []
     findings = []
     no_fee = spec.apply.field_id(_row(spec, NO_FEE_ROW), _total_column(spec))
     notices = totals.get(FEE_NOTICE_COUNT, 0)
-    if totals.get(no_fee, 0) > 0 and notices == 0:
+    if given is not None and FEE_NOTICE_COUNT not in given and totals.get(no_fee, 0) > 0:
+        if FEE_COLLECTED not in given:
+            findings.append(
+                _finding(
+                    "R9",
+                    Severity.WARNING,
+                    f"{spec.fields[no_fee].label}为 {_num(totals[no_fee])}，说明发出过收费通知，但报告"
+                    "未写明收费通知件数和收费金额。请在“六、其他需要报告的事项”中说明信息处理费收取情况。",
+                    (no_fee,),
+                    cells,
+                    None,
+                    None,
+                )
+            )
+    elif totals.get(no_fee, 0) > 0 and notices == 0:
         findings.append(
             _finding(
                 "R9",
@@ -333,7 +309,7 @@ def check_review_wording(
     for text_id, text in texts.items():
         if not text_id.startswith("text_") or not isinstance(text, str):
             continue
-        m = _ALL_UPHELD_RE.search(text)
+        m = ALL_UPHELD_RE.search(text)
         nonzero = [f for f in not_upheld if totals.get(f, 0) > 0]
         if m and nonzero:
             parts = "、".join(f"{spec.fields[f].label} {_num(totals[f])}" for f in nonzero)
@@ -348,7 +324,7 @@ def check_review_wording(
                     sum(totals[f] for f in nonzero),
                 )
             )
-        for m in _NONE_RE.finditer(text):
+        for m in NONE_RE.finditer(text):
             clause = m.group(0)
             groups = [
                 r
