@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflow.domain.numbers import chinese_numeral
 from workflow.read.cell_values import (
-    chinese_numeral,
     parse_date,
     parse_number,
     parse_year,

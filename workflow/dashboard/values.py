@@ -6,8 +6,9 @@ import posixpath
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from workflow.domain.numbers import as_decimal, plain_number
 
 
 def href(path: str, base: str = "outbox") -> str:
@@ -53,25 +54,8 @@ def number(value: Any) -> str:
     """A count or an amount as printed in the tables: ``12``, ``3.5``; missing → ``—``."""
     if value is None or isinstance(value, bool):
         return "—"
-    if isinstance(value, int):
-        return str(value)
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not d.is_finite():
-        return str(value)
-    return str(d.quantize(Decimal(1))) if d == d.to_integral_value() else f"{d.normalize():f}"
-
-
-def as_decimal(value: Any) -> Decimal:
-    """A summary number as a Decimal; missing or unreadable → 0."""
-    try:
-        return (
-            Decimal(str(value)) if value is not None and not isinstance(value, bool) else Decimal(0)
-        )
-    except InvalidOperation:
-        return Decimal(0)
+    d = as_decimal(value)
+    return plain_number(d) if d is not None else str(value)
 
 
 def deadline_of(summary: Mapping[str, Any]) -> date:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from workflow.dashboard.charts import charts
 from workflow.dashboard.reminder import reminder_text
 from workflow.dashboard.tables import totals_view
-from workflow.dashboard.values import as_decimal, cn_date, deadline_of, display_time, href, number
+from workflow.dashboard.values import cn_date, deadline_of, display_time, href, number
 from workflow.domain.findings import SEVERITY_NAMES, Severity
+from workflow.domain.numbers import as_decimal
 from workflow.domain.records import STATUS_NAMES
 from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
 from workflow.report.text import jurisdiction
@@ -167,7 +169,7 @@ def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]
         "findings": findings,
         "contact_person": str(unit.get("contact_person", "") or ""),
         "contact_phone": str(unit.get("contact_phone", "") or ""),
-        "apply_new": as_decimal((unit.get("values") or {}).get("apply_new_total")),
+        "apply_new": as_decimal((unit.get("values") or {}).get("apply_new_total")) or Decimal(0),
         "newer_rejected": newer,
     }
 

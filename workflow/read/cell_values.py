@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from workflow.domain.numbers import chinese_numeral
 from workflow.domain.submission import Number
 
 # Written where 0 belongs; by default an error asking for 0 (blank_policy="warning": counted as 0).
@@ -52,9 +53,6 @@ _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _SIGN_WORDS = (("增加", 1), ("减少", -1), ("增", 1), ("减", -1))
 _UNIT_SUFFIX = re.compile(r"(件|个|项|条|次|人|万元|元)$")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9, "○": 0, "Ｏ": 0, "O": 0}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = date(1904, 1, 1)
 
@@ -77,7 +75,7 @@ class Parsed:
         return not self.problem
 
 
-def clean_text(text: str) -> str:
+def _normalized(text: str) -> str:
     """NFKC (full-width digits and punctuation to ASCII), unified minus signs, no spaces."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUSES)
 
@@ -111,7 +109,7 @@ def _parse_text(text: str, kind: str) -> Parsed:
     shown = text.strip()
     if shown.upper() in EXCEL_ERRORS:
         return Parsed(problem="error-value", shown=shown)
-    key = clean_text(text)
+    key = _normalized(text)
     if not key:
         return Parsed(problem="blank", shown=shown)
     if key in PLACEHOLDERS or shown in PLACEHOLDERS:
@@ -159,27 +157,6 @@ def _meant_number(body: str) -> Decimal | None:
         return number
     value = chinese_numeral(stripped)
     return Decimal(value) if value is not None else None
-
-
-def chinese_numeral(text: str) -> int | None:
-    """ "两" → 2, "十二" → 12, "一百零五" → 105, "二〇二五" → 2025; None if not a numeral."""
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
-        return None
-    if all(ch in _CN_DIGITS for ch in text):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-            continue
-        unit = _CN_UNITS[ch]
-        if unit == 10000:
-            total += (section + (digit or 0)) * unit
-            section, digit = 0, None
-        else:
-            section += (1 if digit is None else digit) * unit
-            digit = None
-    return total + section + (digit or 0)
 
 
 def _as_number(value: Decimal, kind: str) -> Number:
@@ -266,7 +243,7 @@ def parse_date(raw: object, *, date1904: bool = False) -> str | None:
         return raw.isoformat()
     if isinstance(raw, (int, float, Decimal)):
         return _serial_date(raw, date1904)
-    key = clean_text(str(raw))
+    key = _normalized(str(raw))
     if (number := _decimal(key)) is not None:
         return _serial_date(number, date1904)
     match = _DATE_TEXT.fullmatch(key) or _DATE_TEXT.match(key)
@@ -297,7 +274,7 @@ def parse_year(raw: object) -> str:
         return ""
     if isinstance(raw, (int, float, Decimal)):
         return str(int(raw)) if _integral(raw) else str(raw)
-    key = clean_text(str(raw))
+    key = _normalized(str(raw))
     match = re.fullmatch(r"(\d{4})(年度?)?", key)
     if match:
         return match.group(1)

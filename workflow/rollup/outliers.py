@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from workflow.domain.numbers import plain_number
 from workflow.domain.records import UnitRecord
 from workflow.domain.submission import Number
 from workflow.formats.spec import Format
@@ -71,7 +72,7 @@ def find_outliers(spec: Format, records: Sequence[UnitRecord]) -> list[dict[str,
                     "fields": ["apply_new_total"],
                     "value": n,
                     "reference": median,
-                    "message": f"本年新收申请 {n} 件，超过各单位中位数（{_fmt(median)} 件）的 {HIGH_APPLY_FACTOR} 倍",
+                    "message": f"本年新收申请 {n} 件，超过各单位中位数（{plain_number(median)} 件）的 {HIGH_APPLY_FACTOR} 倍",
                 }
             )
     for group, fields in outcome_groups(spec).items():
@@ -110,7 +111,3 @@ def _share_outliers(
 
 def _pct(share: Decimal) -> Decimal:
     return (share * 100).quantize(Decimal("0.1"))
-
-
-def _fmt(value: Number) -> str:
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.numbers import as_decimal, plain_number
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import PART_NAMES, Equation, Format
 from workflow.rules.finding import reported_fields, rule_finding
-from workflow.rules.totals import as_decimal, definitions, expand, fmt, sheet_view
+from workflow.rules.totals import definitions, expand, sheet_view
 
 
 def _total_finding(
@@ -27,7 +28,7 @@ def _total_finding(
     names = {
         p: spec.fields[p].column_label if same_row else spec.fields[p].row_label for p in nonzero
     }
-    detail = " + ".join(f"{names[p]} {fmt(totals[p])}" for p in nonzero) or "各项均为 0"
+    detail = " + ".join(f"{names[p]} {plain_number(totals[p])}" for p in nonzero) or "各项均为 0"
     table = PART_NAMES[f.part]
     if same_row:
         where, how = f"{table}「{f.row_label}」行的「{f.column_label}」", "核对该行各列数字"
@@ -36,19 +37,19 @@ def _total_finding(
     expected = totals[fid]
     if formula:
         message = (
-            f"{where}应为 {fmt(expected)}（{detail}），但单元格显示 {fmt(typed)}，公式可能被改动。"
+            f"{where}应为 {plain_number(expected)}（{detail}），但单元格显示 {plain_number(typed)}，公式可能被改动。"
             f"请恢复模板中的合计公式，并{how}。"
         )
     elif not nonzero and typed != 0:
         fill = "在该行各列分别填写数字" if same_row else "在该列各项分别填写数字"
         message = (
-            f"{where}填写了 {fmt(typed)}，但组成它的各项都未填写数字（按 0 计，合计应为 0）。"
+            f"{where}填写了 {plain_number(typed)}，但组成它的各项都未填写数字（按 0 计，合计应为 0）。"
             f"该格应自动合计：请{fill}，合计会自动算出；不要只填合计格，也请恢复模板中的合计公式。"
         )
     else:
         message = (
-            f"{where}应为 {fmt(expected)}（{detail}），实际填写 {fmt(typed)}。该格应自动合计，"
-            f"请删除手填的数字、恢复模板公式（或改为 {fmt(expected)}），并{how}。"
+            f"{where}应为 {plain_number(expected)}（{detail}），实际填写 {plain_number(typed)}。该格应自动合计，"
+            f"请删除手填的数字、恢复模板公式（或改为 {plain_number(expected)}），并{how}。"
         )
     return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
 
@@ -57,11 +58,11 @@ def _typed_over_finding(
     sub: Submission, spec: Format, fid: str, computed: Number, raw: object
 ) -> Finding:
     f = spec.fields[fid]
-    shown = "为空" if raw is None or raw == "" else f"为手工填写的「{fmt(raw)}」"
+    shown = "为空" if raw is None or raw == "" else f"为手工填写的「{plain_number(raw)}」"
     return rule_finding(
         "total-typed-over",
         Severity.WARNING,
-        f"{f.label}应为自动合计的公式，现{shown}（按各项之和计为 {fmt(computed)}）。"
+        f"{f.label}应为自动合计的公式，现{shown}（按各项之和计为 {plain_number(computed)}）。"
         "请使用模板原有公式，不要手工改写合计格。",
         sub,
         (fid,),
@@ -132,11 +133,11 @@ def check_balance(
         if left == right:
             continue
         column = spec.fields[eq.left[0]].column_label
-        lhs = " + ".join(f"{short_row(spec, f)} {fmt(totals[f])}" for f in eq.left)
-        rhs = " + ".join(f"{short_row(spec, f)} {fmt(totals[f])}" for f in eq.right)
+        lhs = " + ".join(f"{short_row(spec, f)} {plain_number(totals[f])}" for f in eq.left)
+        rhs = " + ".join(f"{short_row(spec, f)} {plain_number(totals[f])}" for f in eq.right)
         message = (
-            f"表三「{column}」列：{lhs} = {fmt(left)}，但{rhs} = {fmt(right)}，"
-            f"相差 {fmt(abs(left - right))}。请核对该列的办理结果和结转数是否漏填或多填。"
+            f"表三「{column}」列：{lhs} = {plain_number(left)}，但{rhs} = {plain_number(right)}，"
+            f"相差 {plain_number(abs(left - right))}。请核对该列的办理结果和结转数是否漏填或多填。"
         )
         findings.append(
             rule_finding(eq.rule, Severity.ERROR, message, sub, (*eq.fields, *inputs), left, right)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterable, Mapping
-from decimal import Decimal
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.numbers import plain_number
+from workflow.domain.submission import Number
 from workflow.formats.spec import Column, Format, Row
-from workflow.rules.stated import (  # parse_number … stated_cases are re-exported from here
+from workflow.rules.stated import (  # stated_* are re-exported from here
     ALL_UPHELD_RE,
     NONE_RE,
-    parse_number,
     stated_active,
     stated_applications,
     stated_cases,
@@ -24,14 +24,12 @@ from workflow.rules.stated import (  # parse_number … stated_cases are re-expo
 )
 
 __all__ = [
-    "parse_number",
     "stated_active",
     "stated_applications",
     "stated_cases",
     "stated_in_force",
 ]
 
-Number = int | Decimal
 
 # Column ids of part 四 and field ids of the gov2021 fee facts (the public contract, §3 of the reference).
 UPHELD = "upheld"
@@ -59,10 +57,6 @@ SIMILAR_MAX_CHARS = 4000
 
 def _cells(cells: Mapping[str, str], fields: Iterable[str]) -> tuple[str, ...]:
     return tuple(c for f in fields if isinstance(c := cells.get(f), str) and c)
-
-
-def _num(value: Number) -> str:
-    return str(value) if isinstance(value, int) else format(value.normalize(), "f")
 
 
 def _finding(
@@ -126,7 +120,7 @@ def check_stated_numbers(
                 _finding(
                     "R6",
                     Severity.ERROR,
-                    f"正文写「{phrase}」，但{label}为 {_num(new)}。请使正文与表三一致（正文中的件数应等于表中数字）。",
+                    f"正文写「{phrase}」，但{label}为 {plain_number(new)}。请使正文与表三一致（正文中的件数应等于表中数字）。",
                     ("text_request", new_id),
                     cells,
                     new,
@@ -144,7 +138,7 @@ def check_stated_numbers(
                     _finding(
                         "R6",
                         Severity.ERROR,
-                        f"正文写「{phrase}」，但基本信息中「{label}」填写为 {_num(count)}。请使两处一致。",
+                        f"正文写「{phrase}」，但基本信息中「{label}」填写为 {plain_number(count)}。请使两处一致。",
                         ("text_active", OVERVIEW_COUNT),
                         cells,
                         count,
@@ -182,7 +176,7 @@ def _check_stated_cases(
                     _finding(
                         "R6",
                         Severity.ERROR,
-                        f"正文写「{phrase}」，但表四中{kind}案件总计为 {_num(count)}。请使正文与表四一致。",
+                        f"正文写「{phrase}」，但表四中{kind}案件总计为 {plain_number(count)}。请使正文与表四一致。",
                         (text_id, *ids),
                         cells,
                         count,
@@ -212,7 +206,7 @@ def _check_stated_in_force(
                     _finding(
                         "R6",
                         Severity.ERROR,
-                        f"正文写「{phrase}」，但{spec.fields[fid].label}为 {_num(count)}。"
+                        f"正文写「{phrase}」，但{spec.fields[fid].label}为 {plain_number(count)}。"
                         "请使正文与表二一致。",
                         (text_id, fid),
                         cells,
@@ -254,7 +248,7 @@ def check_fees(
                 _finding(
                     "R9",
                     Severity.WARNING,
-                    f"{spec.fields[no_fee].label}为 {_num(totals[no_fee])}，说明发出过收费通知，但报告"
+                    f"{spec.fields[no_fee].label}为 {plain_number(totals[no_fee])}，说明发出过收费通知，但报告"
                     "未写明收费通知件数和收费金额。请在“六、其他需要报告的事项”中说明信息处理费收取情况。",
                     (no_fee,),
                     cells,
@@ -267,7 +261,7 @@ def check_fees(
             _finding(
                 "R9",
                 Severity.ERROR,
-                f"{spec.fields[no_fee].label}为 {_num(totals[no_fee])}，说明发出过收费通知，但基本信息中"
+                f"{spec.fields[no_fee].label}为 {plain_number(totals[no_fee])}，说明发出过收费通知，但基本信息中"
                 f"「{spec.fields[FEE_NOTICE_COUNT].label}」为 0。请补填收费通知件数，或核对表三该行。",
                 (no_fee, FEE_NOTICE_COUNT),
                 cells,
@@ -282,12 +276,12 @@ def check_fees(
             _finding(
                 "R9",
                 Severity.WARNING,
-                f"基本信息中「{spec.fields[FEE_COLLECTED].label}」为 {_num(collected)} 元，但“六、其他需要报告的事项”"
+                f"基本信息中「{spec.fields[FEE_COLLECTED].label}」为 {plain_number(collected)} 元，但“六、其他需要报告的事项”"
                 "未说明信息处理费的收取情况。请在第六部分写明收费通知件数、金额和实际收取金额。",
                 (FEE_COLLECTED, "text_other"),
                 cells,
                 None,
-                _num(collected),
+                plain_number(collected),
             )
         )
     return findings
@@ -312,7 +306,7 @@ def check_review_wording(
         m = ALL_UPHELD_RE.search(text)
         nonzero = [f for f in not_upheld if totals.get(f, 0) > 0]
         if m and nonzero:
-            parts = "、".join(f"{spec.fields[f].label} {_num(totals[f])}" for f in nonzero)
+            parts = "、".join(f"{spec.fields[f].label} {plain_number(totals[f])}" for f in nonzero)
             findings.append(
                 _finding(
                     "R10",
@@ -339,7 +333,7 @@ def check_review_wording(
                     _finding(
                         "R10",
                         Severity.ERROR,
-                        f"正文写「{clause}」，但表四中相关案件总计为 {_num(count)}。请修改正文措辞，或核对表四。",
+                        f"正文写「{clause}」，但表四中相关案件总计为 {plain_number(count)}。请修改正文措辞，或核对表四。",
                         (text_id, *ids),
                         cells,
                         0,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.numbers import plain_number
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import PART_NAMES, Format
 from workflow.rules.finding import reported_fields, rule_finding
-from workflow.rules.totals import as_number, fmt
+from workflow.rules.totals import as_number
 
 # more unreadable table cells than this → one finding instead of one per cell
 MISSING_SUMMARY_LIMIT = 10
@@ -49,11 +50,11 @@ def check_numbers(sub: Submission, spec: Format) -> tuple[list[Finding], set[str
                 rule_finding(
                     "R5",
                     Severity.ERROR,
-                    f"{f.label}填写为「{fmt(raw)}」，{_KIND_RULE[f.kind]}。请改正。",
+                    f"{f.label}填写为「{plain_number(raw)}」，{_KIND_RULE[f.kind]}。请改正。",
                     sub,
                     (f.id,),
                     None,
-                    fmt(raw),
+                    plain_number(raw),
                 )
             )
     return findings + _missing_findings(sub, spec, missing), bad

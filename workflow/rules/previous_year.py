@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.numbers import as_decimal, plain_number
 from workflow.domain.roster import name_key
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format
@@ -14,7 +15,6 @@ from workflow.rules.context import CheckContext
 from workflow.rules.equations import short_row
 from workflow.rules.finding import rule_finding, submission_text
 from workflow.rules.info import UNIT_NAME
-from workflow.rules.totals import as_decimal, fmt
 
 # gov2021 part 二: in_force(N) = in_force(N−1) + issued − repealed
 STOCK_FLOW = ("issued", "repealed", "in_force")
@@ -70,8 +70,8 @@ def _check_carried(
         if carry_over in prev and prev[carry_over] != totals[carried]:
             f = spec.fields[carried]
             message = (
-                f"{f.label}为 {fmt(totals[carried])}，但上年报告的「{short_row(spec, carry_over)}」·"
-                f"{f.column_label}为 {fmt(prev[carry_over])}。本年的上年结转数应等于上年的结转下年度数，"
+                f"{f.label}为 {plain_number(totals[carried])}，但上年报告的「{short_row(spec, carry_over)}」·"
+                f"{f.column_label}为 {plain_number(prev[carry_over])}。本年的上年结转数应等于上年的结转下年度数，"
                 "请核对。"
             )
             findings.append(
@@ -108,9 +108,9 @@ def _check_in_force(
             if expected == totals[in_force]:
                 continue
             message = (
-                f"{spec.fields[in_force].label}应为 上年现行有效 {fmt(prev[in_force])} + 本年制发 "
-                f"{fmt(totals[issued])} − 本年废止 {fmt(totals[repealed])} = {fmt(expected)}，"
-                f"实际填写 {fmt(totals[in_force])}。请核对。"
+                f"{spec.fields[in_force].label}应为 上年现行有效 {plain_number(prev[in_force])} + 本年制发 "
+                f"{plain_number(totals[issued])} − 本年废止 {plain_number(totals[repealed])} = {plain_number(expected)}，"
+                f"实际填写 {plain_number(totals[in_force])}。请核对。"
             )
             fields = (in_force, issued, repealed)
             findings.append(

@@ -5,21 +5,8 @@ from __future__ import annotations
 
 import re
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+from workflow.domain.numbers import whole_number
+
 _NUM = r"[0-9０-９]+|[零〇一二两三四五六七八九十百千万]+"
 _APPLY_RE = re.compile(
     r"(?:收到|受理|新收|接收|接到)(?P<between>[^。；;，,！!？?\n0-9０-９零〇一二两三四五六七八九十百千万]{0,24}?)"
@@ -42,23 +29,6 @@ ALL_UPHELD_RE = re.compile(r"(?:均|全部|都)(?:获|被|予以)?维持")
 NONE_RE = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|未有)[^。；;，,\n]{0,30}")
 
 
-def parse_number(text: str) -> int | None:
-    """``"12"``, ``"１２"``, ``"两"``, ``"十二"``, ``"一百零五"`` → int; anything else → None."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            total += (1 if digit is None else digit) * _CN_UNITS[char]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
-
-
 def stated_applications(text: str) -> list[tuple[int, str]]:
     """Numbers of applications received the text states: ``[(n, matched phrase)]``."""
     out = []
@@ -66,7 +36,7 @@ def stated_applications(text: str) -> list[tuple[int, str]]:
         between = m.group("between")
         if "申请" not in m.group(0) or "结转" in between or "其中" in between:
             continue
-        n = parse_number(m.group("n"))
+        n = whole_number(m.group("n"))
         if n is not None:
             out.append((n, m.group(0)))
     return out
@@ -78,7 +48,7 @@ def stated_active(text: str) -> list[tuple[int, str]]:
     for m in _ACTIVE_RE.finditer(text):
         if "累计" in m.group("between"):
             continue
-        n = parse_number(m.group("n"))
+        n = whole_number(m.group("n"))
         if n is not None:
             out.append((n, m.group(0)))
     return out
@@ -97,7 +67,7 @@ def stated_cases(text: str) -> list[tuple[str, int, str]]:
         kind = m.group("kind")
         if kind == "行政诉讼" and _COMBINED_BEFORE.search(before):
             kind = "行政复议、行政诉讼"  # "行政复议、行政诉讼案件N件": one count for both
-        n = parse_number(m.group("n"))
+        n = whole_number(m.group("n"))
         if n is not None:
             out.append((kind, n, m.group(0)))
     return out
@@ -107,7 +77,7 @@ def stated_in_force(text: str) -> list[tuple[str, int, str]]:
     """现行有效 counts of part 二 the text states: ``[(row id, n, phrase)]`` (rules / normative)."""
     out = []
     for m in _IN_FORCE_RE.finditer(text):
-        n = parse_number(m.group("n"))
+        n = whole_number(m.group("n"))
         if n is not None:
             out.append(("rules" if m.group("kind") == "规章" else "normative", n, m.group(0)))
     return out

@@ -6,8 +6,9 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from workflow.domain.numbers import as_decimal
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Equation, Format
 
@@ -21,31 +22,6 @@ def as_number(value: object) -> Number | None:
     if isinstance(value, Decimal) and value.is_finite():
         return int(value) if value == value.to_integral_value() and value.adjusted() < 30 else value
     return None
-
-
-def as_decimal(value: object) -> Decimal | None:
-    """A cell's raw content as a number for comparison (typed totals): int, float, Decimal, numeric str."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        if isinstance(value, str):
-            number = Decimal(value.strip().replace(",", ""))
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        elif isinstance(value, int | Decimal):
-            number = Decimal(value)
-        else:
-            return None
-    except (InvalidOperation, TypeError, ValueError, OverflowError):
-        return None
-    return number if number.is_finite() else None
-
-
-def fmt(value: object) -> str:
-    """A number as a department writes it: 12, 3.5, -4."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
-    return str(value)
 
 
 def definitions(spec: Format) -> dict[str, Equation]:
