@@ -18,7 +18,7 @@ from workflow.pipeline import outputs
 from workflow.pipeline.pdfs import pdf_engine
 from workflow.report import pdf_office, pdf_typst
 from workflow.report.district_text import default_district_text
-from workflow.rules.apply import compute_totals
+from workflow.rules import compute_totals
 from workflow.workspace.config import load_settings
 
 DISTRICT_TEXT = "## 一、总体情况\n长乐区扎实推进政务公开。\n"

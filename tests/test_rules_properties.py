@@ -14,7 +14,8 @@ from workflow.domain.roster import Unit
 from workflow.domain.submission import Submission
 from workflow.formats.layout import field_cells
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
-from workflow.rules.apply import REGULATIONS_ROW, CheckContext, check_submission, compute_totals
+from workflow.rules import CheckContext, check_submission, compute_totals
+from workflow.rules.apply import REGULATIONS_ROW
 
 UNIT = "长乐区教育局"
 CTX = CheckContext(year=2025, units=(Unit(UNIT),), today=date(2026, 1, 25))

@@ -5,7 +5,8 @@
 R11, R12), ``workflow.rules.previous_year`` (R7, R8 across years) and ``workflow.rules.narrative`` (text rules);
 totals are computed in ``workflow.rules.totals``. Rule ids are the reference's R-numbers, or short
 kebab-case ids for the checks that are not one of them (see docs/rules.md and ``workflow.rules.ids``).
-Every name those modules export for the rest of the package is importable from here too.
+The package's public face is ``workflow.rules`` (``__init__``); everything else is imported from the
+module that defines it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from collections.abc import Mapping
 
 from workflow.domain.findings import Finding, Severity
+from workflow.domain.numbers import plain_number
 from workflow.domain.roster import RULE_MAKING_CATEGORIES, name_key
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format
@@ -21,64 +23,10 @@ from workflow.rules import narrative
 from workflow.rules.context import CheckContext
 from workflow.rules.equations import check_balance, check_totals
 from workflow.rules.finding import rule_finding, submission_text, tables_readable
-from workflow.rules.ids import (
-    PIPELINE_TITLES,
-    READER_TITLES,
-    RULE_IDS,
-    RULE_TITLES,
-    rule_label,
-    rule_title,
-)
-from workflow.rules.info import (
-    CONTACT_FIELDS,
-    REPORT_DATE,
-    REPORT_YEAR,
-    UNIT_NAME,
-    check_info,
-    closest_units,
-)
-from workflow.rules.numbers import MISSING_SUMMARY_LIMIT, check_numbers
-from workflow.rules.previous_year import STOCK_FLOW, check_previous_year, previous_unit
-from workflow.rules.totals import (
-    as_decimal,
-    as_number,
-    compute_totals,
-    definitions,
-    fmt,
-    sheet_view,
-)
-
-__all__ = [
-    "CONTACT_FIELDS",
-    "MISSING_SUMMARY_LIMIT",
-    "PIPELINE_TITLES",
-    "READER_TITLES",
-    "REGULATIONS_ROW",
-    "REPORT_DATE",
-    "REPORT_YEAR",
-    "RULE_IDS",
-    "RULE_TITLES",
-    "STOCK_FLOW",
-    "UNIT_NAME",
-    "CheckContext",
-    "as_decimal",
-    "as_number",
-    "check_balance",
-    "check_info",
-    "check_numbers",
-    "check_previous_year",
-    "check_regulations",
-    "check_rollup_coverage",
-    "check_submission",
-    "check_totals",
-    "closest_units",
-    "compute_totals",
-    "definitions",
-    "fmt",
-    "rule_label",
-    "rule_title",
-    "sheet_view",
-]
+from workflow.rules.info import UNIT_NAME, check_info
+from workflow.rules.numbers import check_numbers
+from workflow.rules.previous_year import check_previous_year, previous_unit
+from workflow.rules.totals import compute_totals
 
 # Row ids with a meaning of their own (the public contract, §3 of the reference).
 REGULATIONS_ROW = "rules"  # 规章: 区县 units make none (R8)
@@ -98,7 +46,7 @@ def check_regulations(
                 rule_finding(
                     "R8",
                     Severity.WARNING,
-                    f"{f.label}填写为 {fmt(totals[f.id])}。区县级部门、街道乡镇不制定规章，该格一般应为 0；"
+                    f"{f.label}填写为 {plain_number(totals[f.id])}。区县级部门、街道乡镇不制定规章，该格一般应为 0；"
                     "如填的是行政规范性文件，请改填到「行政规范性文件」行。",
                     sub,
                     (f.id,),
