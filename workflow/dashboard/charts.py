@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from workflow.dashboard.values import as_decimal, number
+from workflow.dashboard.values import number
+from workflow.domain.numbers import as_decimal
 from workflow.domain.records import STATUS_NAMES
 from workflow.formats.spec import Format
 
@@ -47,7 +47,8 @@ def _compare(
     rows: list[dict[str, Any]] = []
     for fid, label in KEY_INDICATORS:
         if fid in spec.fields:
-            now_v, old_v = as_decimal(totals.get(fid)), as_decimal(prev_totals.get(fid))
+            now_v = as_decimal(totals.get(fid)) or Decimal(0)
+            old_v = as_decimal(prev_totals.get(fid)) or Decimal(0)
             diff = now_v - old_v
             rows.append(
                 {
@@ -73,17 +74,11 @@ def _outcome_groups(spec: Format, totals: Mapping[str, Any]) -> list[tuple[str, 
     groups: dict[str, Decimal] = {}
     for r in spec.apply.rows:
         if r.result:
-            name = _short(r.subgroup or r.label)
-            groups[name] = groups.get(name, Decimal(0)) + as_decimal(
-                totals.get(f"apply_{r.id}_total")
+            name = r.result_name
+            groups[name] = groups.get(name, Decimal(0)) + (
+                as_decimal(totals.get(f"apply_{r.id}_total")) or Decimal(0)
             )
     return list(groups.items())
-
-
-def _short(label: str) -> str:
-    """``（二）部分公开（区分处理的…）`` → ``部分公开``."""
-    label = re.sub(r"^（[一二三四五六七八九十]+）", "", label)
-    return re.sub(r"（.*）$", "", label)
 
 
 def bars(

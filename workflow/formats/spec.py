@@ -10,6 +10,7 @@ the template, reader, rules, rollup and reports all share. Adding a format means
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,6 +71,13 @@ class Row:
     computed: bool = False
     sum_of: str = ""
     rule: str = ""
+
+    @property
+    def result_name(self) -> str:
+        """The 办理结果 this row counts under, without numbering or note: "（二）部分公开（区分处理的，…）"
+        → "部分公开", "（三）不予公开" → "不予公开"."""
+        label = re.sub(r"^（[一二三四五六七八九十]+）", "", self.subgroup or self.label)
+        return re.sub(r"（[^）]*）$", "", label)
 
 
 @dataclass(frozen=True, slots=True)

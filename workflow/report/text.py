@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from workflow.domain.numbers import plain_number
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format
 from workflow.rules.narrative import stated_applications
@@ -81,8 +82,7 @@ def one_line(text: str) -> str:
 def number_text(value: Number, kind: str = "count") -> str:
     """A table number as printed: counts "12", signed changes "+1"/"-4", money "12.5" (万元)."""
     if kind == "money":
-        d = Decimal(value).normalize()
-        return "0" if d.is_zero() else format(d, "f")
+        return "0" if value == 0 else plain_number(Decimal(value))
     if kind == "signed":
         return f"+{int(value)}" if value > 0 else str(int(value))
     return str(int(value))
@@ -110,18 +110,12 @@ def _v(values: Mapping[str, Number], field_id: str) -> Number:
     return values.get(field_id, 0) or 0
 
 
-def _short(label: str) -> str:
-    """ "（二）部分公开（区分处理的，…）" → "部分公开"."""
-    label = re.sub(r"^（[一二三四五六七八九十]+）", "", label)
-    return re.sub(r"（[^）]*）$", "", label)
-
-
 def result_groups(spec: Format) -> list[tuple[str, list[str]]]:
     """The 办理结果 of part 三 as (short name, [row ids]): 予以公开, 部分公开, 不予公开 …"""
     groups: dict[str, list[str]] = {}
     for row in spec.apply.rows:
         if row.result:
-            groups.setdefault(_short(row.subgroup or row.label), []).append(row.id)
+            groups.setdefault(row.result_name, []).append(row.id)
     return list(groups.items())
 
 
