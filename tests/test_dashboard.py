@@ -41,9 +41,10 @@ from workflow.domain.findings import Finding, Severity
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import load_summary, summary_to_json
+from workflow.store import durable
 
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr", "source"}
 
@@ -386,7 +387,7 @@ def test_write_dashboard_replaces_the_file_atomically(
     def broken(src: Any, dst: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(dashboard.os, "replace", broken)
+    monkeypatch.setattr(durable.os, "replace", broken)
     with pytest.raises(OSError):
         write_dashboard(make_summary(1), [], target, now=NOW)
     assert target.read_text(encoding="utf-8") == first

@@ -7,9 +7,6 @@ Text that came from the department is written inert: strings are stored as text,
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +26,8 @@ from workflow.domain.names import safe_name
 from workflow.errors import OutputError
 from workflow.formats.layout import fit_height, sheet_ref
 from workflow.formats.spec import FORMAT_IDS, load_format
-from workflow.rules.apply import rule_label
+from workflow.rules import rule_label
+from workflow.store.durable import atomic_write
 
 RESULT_SHEET = "校验结果"
 COMMENT_AUTHOR = "报表校验程序"
@@ -292,16 +290,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _save_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    tmp_name = ""
+    """A durable, atomic write (``store.durable``); a failure becomes one Chinese OutputError."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-            tmp_name = tmp.name
-            write(tmp)
-        os.replace(tmp_name, path)
+        atomic_write(path, write)
     except OSError as exc:
-        if tmp_name:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
         raise OutputError(f"无法写出 {path}：{exc.strerror}") from exc

@@ -7,8 +7,6 @@ unit typed reaches the page escaped. Time comes in as ``now``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
@@ -22,6 +20,7 @@ from workflow.dashboard.charts import TOP_UNITS, bars, progress_by_category
 from workflow.dashboard.reminder import reminder_text
 from workflow.dashboard.values import deadline_of, href, number
 from workflow.dashboard.view import MAX_CHANGES, cells_text, page_context
+from workflow.store.durable import atomic_write_bytes
 
 __all__ = [
     "MAX_CHANGES",
@@ -64,17 +63,9 @@ def write_dashboard(
     now: datetime,
     links: Mapping[str, str] | None = None,
 ) -> None:
-    """Render and write the page atomically: a temporary file beside ``path``, then os.replace."""
+    """Render and write the page durably and atomically (``store.durable.atomic_write``)."""
     html = render_dashboard(summary, runs, now=now, links=links)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, html.encode("utf-8"))
 
 
 @cache

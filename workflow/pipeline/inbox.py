@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from workflow.domain.names import safe_name  # noqa: F401  (older importers)
+from workflow.store.durable import atomic_copy
 from workflow.store.ledger import Sighting
 
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"})
@@ -174,13 +175,5 @@ def _same(prev: Sighting | None, cand: Candidate) -> TypeGuard[Sighting]:
 def snapshot(cand: Candidate, work_dir: Path) -> tuple[Path, str]:
     """Copy the candidate to ``work_dir/<original name>`` (a private folder) hashing as it goes;
     the checker reads the copy, never the live file in the shared folder."""
-    import hashlib
-
-    work_dir.mkdir(parents=True, exist_ok=True)
     target = work_dir / cand.name
-    digest = hashlib.sha256()
-    with cand.path.open("rb") as fin, target.open("wb") as fout:
-        while chunk := fin.read(1 << 20):
-            digest.update(chunk)
-            fout.write(chunk)
-    return target, digest.hexdigest()
+    return target, atomic_copy(cand.path, target)

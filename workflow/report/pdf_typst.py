@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -50,6 +49,7 @@ from workflow.report.pdf_fonts import (
     substitution_text,
 )
 from workflow.report.pdf_model import Kind, preamble, report_blocks, report_model, table_model
+from workflow.store.durable import atomic_write_bytes
 
 __all__ = [
     "FontChoice",
@@ -125,13 +125,13 @@ def render_report_pdf(
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if cached is not None and cached.is_file():
-        _write(out_path, cached.read_bytes())
+        atomic_write_bytes(out_path, cached.read_bytes())
     else:
         pdf = _typeset(paths, payload)
-        _write(out_path, pdf)
+        atomic_write_bytes(out_path, pdf)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            _write(cached, pdf)
+            atomic_write_bytes(cached, pdf)
     substitutes = substitutes_of(fonts)
     return PdfInfo(
         path=out_path,
@@ -151,17 +151,6 @@ def _typeset(paths: tuple[str, ...], payload: str) -> bytes:
     if not isinstance(pdf, bytes):
         raise TemplateProblem("PDF 排版失败：typst 没有返回 PDF。")
     return pdf
-
-
-def _write(out_path: Path, pdf: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".pdf_", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(pdf)
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def workspace_fonts(settings: Settings) -> tuple[str, ...]:

@@ -10,15 +10,17 @@ after the manifest is durable. Paths inside the outbox are POSIX-style strings r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from workflow.errors import OutputError
 
@@ -28,6 +30,7 @@ _CHUNK = 1 << 20
 
 
 def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, streamed."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -41,45 +44,58 @@ def fsync_file(path: Path) -> None:
 
 
 def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable (POSIX only; Windows has no directory fsync)."""
+    """Make a rename inside ``path`` durable. Windows has no directory fsync (a rename is durable
+    once the file itself is flushed), and some file systems (network shares) refuse it: skipped."""
     if sys.platform == "win32":
         return
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 
 
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """The one durable write: ``write`` fills a unique temporary file beside ``path``, which is
+    fsynced, renamed over ``path`` (a reader sees the old file or the new one, never half of one),
+    and the folder fsynced. On any failure the temporary file is removed and the error re-raised
+    (OSError for the caller to word)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: temp file, fsync, os.replace, fsync of the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    """Write ``data`` to ``path`` durably and atomically (see ``atomic_write``)."""
+    atomic_write(path, lambda fh: fh.write(data))
 
 
 def atomic_copy(src: Path, dst: Path) -> str:
     """Copy ``src`` to ``dst`` durably and atomically; return the SHA-256 of what was written."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(dst)
     digest = hashlib.sha256()
-    with src.open("rb") as fin, tmp.open("wb") as fout:
-        while chunk := fin.read(_CHUNK):
-            digest.update(chunk)
-            fout.write(chunk)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, dst)
-    fsync_dir(dst.parent)
+
+    def copy(fout: IO[bytes]) -> None:
+        with src.open("rb") as fin:
+            while chunk := fin.read(_CHUNK):
+                digest.update(chunk)
+                fout.write(chunk)
+
+    atomic_write(dst, copy)
     return digest.hexdigest()
 
 

@@ -12,7 +12,6 @@ Regenerate the committed blank templates (after changing the spec or the layout)
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -42,6 +41,7 @@ from workflow.formats.layout import (
     sheet_ref,
 )
 from workflow.formats.spec import Field, Format, load_format
+from workflow.store.durable import atomic_write_bytes
 from workflow.template.guide import Line, guide_lines
 from workflow.template.selfcheck import (
     Check,
@@ -171,14 +171,10 @@ def _names(layouts: Sequence[SheetLayout]) -> dict[str, tuple[str, str]]:
 
 
 def _publish(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write ``data`` durably and atomically (``store.durable``); a failure becomes an OutputError."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(
             f"无法写入 {path}（{exc.strerror or exc}）。如该文件正在 Excel/WPS 中打开，请先关闭后重试。"
         ) from exc
