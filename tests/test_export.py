@@ -20,11 +20,11 @@ from test_rollup_properties import valid_inputs
 from workflow.check.checker import CheckResult, check_file
 from workflow.cli.commands import cli
 from workflow.domain.records import UnitRecord
+from workflow.domain.summary_json import summary_to_json
 from workflow.errors import UsageProblem, WorkflowError
 from workflow.formats.spec import load_format
 from workflow.rollup.export import export_rollup, export_unit_name
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import summary_to_json
 from workflow.rollup.totals import consolidate
 from workflow.template.workbook import write_template
 from workflow.workspace.config import load_settings

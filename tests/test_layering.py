@@ -37,7 +37,7 @@ PURE_MODULES = (
     "workflow.rollup.totals",
     "workflow.rollup.outliers",
     "workflow.rollup.previous_year",
-    "workflow.rollup.summary_json",
+    "workflow.domain.summary_json",
 )
 
 

@@ -12,10 +12,10 @@ import pytest
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.formats.spec import load_format
 from workflow.rollup.outliers import find_outliers
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import load_summary, summary_to_json
 from workflow.rollup.totals import RollupError, as_number, consolidate, unit_values
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.formats.spec import Format, load_format
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import load_summary, summary_to_json
 from workflow.rollup.totals import consolidate
 from workflow.rollup.workbook.book import (
     FIRST_FIELD_COL,

@@ -22,10 +22,10 @@ from test_rollup_properties import valid_inputs
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.errors import OutputError
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import load_summary, summary_to_json
 from workflow.rollup.workbook.book import (
     SHEET_SOURCES,
     SHEET_STATUS,

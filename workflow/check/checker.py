@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +15,11 @@ from typing import Any, Literal
 from workflow.domain.findings import SEVERITY_NAMES, Finding, Severity, sort_findings
 from workflow.domain.settings import Settings
 from workflow.domain.submission import Number, Submission
+from workflow.domain.summary_json import load_summary
 from workflow.errors import ConfigError
 from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, load_format
-from workflow.rules.apply import CheckContext, check_submission, compute_totals, rule_label
+from workflow.rules import CheckContext, check_submission, compute_totals, rule_label
+from workflow.store.durable import sha256_file
 
 Status = Literal["accepted", "rejected"]
 STATUS_NAMES: dict[str, str] = {"accepted": "已通过", "rejected": "未通过"}
@@ -96,15 +96,11 @@ def _json_number(value: Number) -> int | float:
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, streamed; "" when the file cannot be read."""
-    digest = hashlib.sha256()
+    """SHA-256 of a file's bytes; "" when the file cannot be read."""
     try:
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
+        return sha256_file(path)
     except OSError:
         return ""
-    return digest.hexdigest()
 
 
 def context_for(
@@ -231,12 +227,12 @@ def load_previous(settings: Settings | None) -> dict[str, Any] | None:
         return None
     path = settings.path(settings.previous_summary)
     try:
-        data = json.loads(path.read_text("utf-8-sig"))
+        data = load_summary(path.read_text("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"[previous] summary 指定的上年汇总文件 {path} 不存在。") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"无法读取上年汇总文件 {path}：{exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+    if not isinstance(data.get("units"), list):
         raise ConfigError(f"上年汇总文件 {path} 不是本程序生成的 summary.json（缺少 units）。")
     return data
 

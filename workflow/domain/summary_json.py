@@ -39,5 +39,5 @@ def load_summary(text: str) -> dict[str, Any]:
     """A summary.json text back as a dict, decimals as Decimal (exact)."""
     data = json.loads(text, parse_float=Decimal)
     if not isinstance(data, dict):
-        raise ValueError("summary.json is not a JSON object")
+        raise ValueError("文件内容不是 JSON 对象")
     return data

@@ -23,13 +23,13 @@ from workflow.dashboard.page import write_dashboard
 from workflow.domain.names import safe_name
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import summary_to_json
 from workflow.errors import TemplateProblem
 from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
 from workflow.report.district_text import is_placeholder
 from workflow.report.docx import write_district_report, write_unit_report
 from workflow.rollup.summary import build_summary
-from workflow.rollup.summary_json import summary_to_json
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
 
 log = logging.getLogger(__name__)

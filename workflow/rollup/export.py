@@ -28,14 +28,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.numbers import plain_number
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
 from workflow.domain.submission import Number
+from workflow.domain.summary_json import load_summary
 from workflow.errors import UsageProblem, WorkflowError
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
 from workflow.report.text import jurisdiction, review_sentences
 from workflow.rollup.outliers import outcome_rows
-from workflow.rollup.summary_json import load_summary
 from workflow.rollup.totals import RollupError, as_number, unit_values
 
 GOVERNMENT = "人民政府"
@@ -155,10 +156,6 @@ def district_inputs(spec: Format, summary: Mapping[str, Any]) -> dict[str, Numbe
     return inputs
 
 
-def _n(value: Number) -> str:
-    return str(value) if isinstance(value, int) else format(value.normalize(), "f")
-
-
 def district_texts(
     spec: Format, summary: Mapping[str, Any], totals: Mapping[str, Number], now: datetime
 ) -> dict[str, str]:
@@ -167,10 +164,11 @@ def district_texts(
     whole = jurisdiction(summary["district"]).whole
     cover = f"本报告数字为{summary['district']}{summary['units_accepted']}个单位报表的合计"
     active = "；".join(
-        f"{f.row_label}{f.column_label}{_n(totals[f.id])}" for f in spec.fields_of("active")
+        f"{f.row_label}{f.column_label}{plain_number(totals[f.id])}"
+        for f in spec.fields_of("active")
     )
     outcomes = "，".join(
-        f"{label.split('）', 1)[-1]}{_n(sum(totals[i] for i in ids))}件"
+        f"{label.split('）', 1)[-1]}{plain_number(sum(totals[i] for i in ids))}件"
         for label, ids in outcome_rows(spec)
     )
     review = "".join(review_sentences(totals, year, whole))
@@ -179,17 +177,17 @@ def district_texts(
         other = coverage_line(summary) + "\n" + other
     if "fee_collected_yuan" in totals:
         other += (
-            f"{whole}发出信息处理费收费通知{_n(totals['fee_notice_count'])}件，金额{_n(totals['fee_notice_amount_yuan'])}元，"
-            f"实际收取信息处理费{_n(totals['fee_collected_yuan'])}元。"
+            f"{whole}发出信息处理费收费通知{plain_number(totals['fee_notice_count'])}件，金额{plain_number(totals['fee_notice_amount_yuan'])}元，"
+            f"实际收取信息处理费{plain_number(totals['fee_collected_yuan'])}元。"
         )
     texts = {
         "report_year": str(year),
         "report_date": now.date().isoformat(),
         "text_active": f"{cover}。{active}。",
         "text_request": (
-            f"{year}年{whole}新收政府信息公开申请{_n(totals['apply_new_total'])}件，"
-            f"上年结转{_n(totals['apply_carried_total'])}件；办理结果：{outcomes}；"
-            f"结转下年度继续办理{_n(totals['apply_carry_over_total'])}件。"
+            f"{year}年{whole}新收政府信息公开申请{plain_number(totals['apply_new_total'])}件，"
+            f"上年结转{plain_number(totals['apply_carried_total'])}件；办理结果：{outcomes}；"
+            f"结转下年度继续办理{plain_number(totals['apply_carry_over_total'])}件。"
         ),
         "text_management": "详见各单位年度报告。",
         "text_platform": "详见各单位年度报告。",
@@ -199,7 +197,7 @@ def district_texts(
     }
     if "overview_active_count" in totals:
         texts["text_active"] = (
-            f"{year}年{whole}主动公开政府信息{_n(totals['overview_active_count'])}条。{texts['text_active']}"
+            f"{year}年{whole}主动公开政府信息{plain_number(totals['overview_active_count'])}条。{texts['text_active']}"
         )
     texts["unit_name"] = name
     return {k: v for k, v in texts.items() if k in spec.fields}

@@ -13,7 +13,7 @@ Pure: no files, no clock (``now`` is an argument), no third-party library.
   internal error, not a user finding) if arithmetic ever breaks them.
 
 See ``totals`` (consolidation, R14), ``outliers``, ``previous_year`` (R7/R8, changes) and
-``summary_json`` (exact JSON text).
+``workflow.domain.summary_json`` (exact JSON text).
 """
 
 from __future__ import annotations
