@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 from test_rollup_properties import valid_inputs
 
-from workflow.check.checker import CheckResult, check_file
+from workflow.check.checker import check_file
 from workflow.cli.commands import cli
+from workflow.domain.check_result import CheckResult
 from workflow.domain.records import UnitRecord
 from workflow.domain.summary_json import summary_to_json
 from workflow.errors import UsageProblem, WorkflowError

@@ -1,32 +1,26 @@
 """Checking one department file end to end: read it, apply every rule, and say accepted or rejected.
 
-``check_file`` is what the pipeline calls for each inbox file; ``check_paths`` and ``describe`` are the
-``workflow check`` command (files checked in place: no inbox, ledger or outbox is touched).
+``check_file`` is what the pipeline calls for each inbox file; the ``workflow check`` command is in
+``workflow.check.command``. The result is ``workflow.domain.check_result.CheckResult``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from workflow.domain.findings import SEVERITY_NAMES, Finding, Severity, sort_findings
+from workflow.domain.check_result import CheckResult
+from workflow.domain.findings import sort_findings
 from workflow.domain.settings import Settings
-from workflow.domain.submission import Number, Submission
+from workflow.domain.submission import Submission
 from workflow.domain.summary_json import load_summary
 from workflow.errors import ConfigError
 from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, load_format
-from workflow.rules import CheckContext, check_submission, compute_totals, rule_label
+from workflow.rules import CheckContext, check_submission, compute_totals
 from workflow.store.durable import sha256_file
 
-Status = Literal["accepted", "rejected"]
-STATUS_NAMES: dict[str, str] = {"accepted": "已通过", "rejected": "未通过"}
-NO_CONFIG_NOTICE = (
-    "未使用配置文件：按各文件自带的模板信息（_meta）校验——表格格式、年度按模板所写年度核对，"
-    "单位名称按模板所附单位名单核对（模板未附名单的不核对单位名称）。"
-)
 UNREADABLE_RULES = frozenset(
     {
         "file-not-spreadsheet",
@@ -38,61 +32,6 @@ UNREADABLE_RULES = frozenset(
         "file-unreadable",
     }
 )
-
-
-@dataclass
-class CheckResult:
-    """The outcome of checking one file. ``values`` holds every numeric field, totals computed."""
-
-    file: str
-    sha256: str
-    unit: str
-    year: int | None
-    format: str
-    status: Status
-    values: dict[str, Number] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    feedback: dict[str, Path] = field(default_factory=dict)  # filled by check_paths(--feedback)
-    readable: bool = True  # False: the file could not be read as a workbook at all
-
-    @property
-    def format_read(self) -> str | None:
-        """The table format read from the file, None when no workbook was read."""
-        return self.format if self.readable else None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "accepted"
-
-    def to_json(self) -> dict[str, Any]:
-        """The issue-3 shape: file, sha256, unit, year, format, status, values, findings."""
-        return {
-            "file": self.file,
-            "sha256": self.sha256,
-            "unit": self.unit,
-            "year": self.year,
-            "format": self.format_read,
-            "status": self.status,
-            "values": {k: _json_number(v) for k, v in self.values.items()},
-            "findings": [f.to_json() for f in self.findings],
-        }
-
-
-def _json_number(value: Number) -> int | float:
-    if isinstance(value, int):
-        return value
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def file_sha256(path: Path) -> str:
@@ -235,54 +174,3 @@ def load_previous(settings: Settings | None) -> dict[str, Any] | None:
     if not isinstance(data.get("units"), list):
         raise ConfigError(f"上年汇总文件 {path} 不是本程序生成的 summary.json（缺少 units）。")
     return data
-
-
-def check_paths(
-    paths: Sequence[Path],
-    settings: Settings | None,
-    *,
-    now: datetime,
-    feedback_dir: Path | None = None,
-) -> list[CheckResult]:
-    """``workflow check``: check each file in place; with ``feedback_dir`` also write 回执 and 校验结果."""
-    previous = load_previous(settings)
-    results = []
-    for path in paths:
-        result = check_file(path, settings, now=now, previous=previous)
-        if feedback_dir is not None:
-            from workflow.check.feedback import write_feedback
-
-            result.feedback = write_feedback(result, path, feedback_dir, now=now)
-        results.append(result)
-    return results
-
-
-def finding_line(finding: Finding) -> str:
-    """One linter-style line: ``三、依申请公开!C8: 错误 R1（勾稽关系：…） …``."""
-    where = finding.cells[0] if finding.cells else "（文件）"
-    return (
-        f"{where}: {SEVERITY_NAMES[finding.severity]} {rule_label(finding.rule)} {finding.message}"
-    )
-
-
-def summary_line(result: CheckResult) -> str:
-    counts = f"错误 {len(result.errors)} 个，提示 {len(result.warnings)} 个"
-    unit = f"（{result.unit}）" if result.unit else ""
-    return f"{Path(result.file).name}{unit}：{STATUS_NAMES[result.status]}，{counts}。"
-
-
-def describe(results: Iterable[CheckResult]) -> str:
-    """Human output of ``workflow check``: findings grouped per file, then a summary line per file."""
-    blocks = []
-    for result in results:
-        lines = [f"== {result.file}"]
-        lines += [f"  {finding_line(f)}" for f in result.findings]
-        lines += [f"  {path_line}" for path_line in _feedback_lines(result)]
-        lines.append(summary_line(result))
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
-def _feedback_lines(result: CheckResult) -> list[str]:
-    names = {"receipt": "回执", "annotated": "校验结果"}
-    return [f"已写出{names.get(k, k)}：{p}" for k, p in result.feedback.items()]

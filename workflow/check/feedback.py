@@ -20,9 +20,10 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workflow.check.checker import STATUS_NAMES, CheckResult
+from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import SEVERITY_NAMES, Finding, Severity
 from workflow.domain.names import safe_name
+from workflow.domain.records import STATUS_NAMES
 from workflow.errors import OutputError
 from workflow.formats.layout import fit_height, sheet_ref
 from workflow.formats.spec import FORMAT_IDS, load_format

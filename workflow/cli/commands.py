@@ -181,7 +181,7 @@ def check(
     """校验报表文件（不动收件箱、台账和发件箱）。有错误时退出码为 1。"""
     import json
 
-    from workflow.check.checker import NO_CONFIG_NOTICE, check_paths, describe
+    from workflow.check.command import NO_CONFIG_NOTICE, check_paths, describe
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.crash import crash_point
+from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding, Severity, sort_findings
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings, match_unit
@@ -31,6 +32,8 @@ log = logging.getLogger("workflow")
 FOLDER_MISMATCH = "unit-folder-mismatch"
 POOL_MIN_FILES = 8  # fewer files are checked in-process (a pool costs ~0.3 s to start)
 
+Checked = tuple[CheckResult, dict[str, str]]  # a check's result and its feedback files by kind
+
 
 @dataclass
 class Job:
@@ -44,11 +47,11 @@ class Job:
 
 
 def folder_unit(folder: str, settings: Settings) -> Unit | None:
-    """The roster unit a sub-folder of the inbox stands for (see ``config.match_unit``)."""
+    """The roster unit a sub-folder of the inbox stands for (``domain.settings.match_unit``)."""
     return match_unit(settings, folder)
 
 
-def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | None:
+def folder_mismatch(result: CheckResult, folder: str, settings: Settings) -> Finding | None:
     """The error for a file in a unit's sub-folder (``inbox/<name or alias>/``) whose 单位名称 names
     another roster unit: taking it would silently replace that other unit's data."""
     by_folder = folder_unit(folder, settings) if folder else None
@@ -69,7 +72,7 @@ def folder_mismatch(result: Any, folder: str, settings: Settings) -> Finding | N
     )
 
 
-def _with_folder_check(result: Any, folder: str, settings: Settings) -> Any:
+def _with_folder_check(result: CheckResult, folder: str, settings: Settings) -> CheckResult:
     """The result with ``unit-folder-mismatch`` added (rejected, attributed to the folder's unit,
     so the receipt goes back to whoever dropped it there)."""
     finding = folder_mismatch(result, folder, settings)
@@ -93,7 +96,7 @@ def _worker_check(
     previous: Mapping[str, Any] | None,
     folder: str = "",
     kept: Mapping[str, str] | None = None,
-) -> tuple[Any, dict[str, str]]:
+) -> Checked:
     """Check one snapshot and write its feedback into ``out_dir`` (runs in a pool worker).
 
     ``kept`` maps a unit to its current accepted file: a rejected correction's receipt says that
@@ -121,7 +124,7 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Checked | None]]:
     """Yield (job, (result, feedback files) | None) in job order; a crash of the checker on one
     file leaves that file in the inbox and is logged, the others go on."""
     from workflow.check.checker import load_previous
@@ -138,7 +141,7 @@ def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
             yield job, _guard(ctx, job, partial(_worker_check, *a))
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
-        futures: list[Future[Any]] = [pool.submit(_worker_check, *a) for a in args]
+        futures: list[Future[Checked]] = [pool.submit(_worker_check, *a) for a in args]
         for job, fut in zip(jobs, futures, strict=True):
             yield job, _guard(ctx, job, fut.result)
 
@@ -153,7 +156,7 @@ def _accepted_files(ctx: PassContext) -> dict[str, str]:
     return kept
 
 
-def _guard(ctx: PassContext, job: Job, call: Callable[[], Any]) -> Any:
+def _guard(ctx: PassContext, job: Job, call: Callable[[], Checked]) -> Checked | None:
     try:
         outcome = call()
     except Exception as exc:  # the per-file failure boundary
@@ -164,7 +167,7 @@ def _guard(ctx: PassContext, job: Job, call: Callable[[], Any]) -> Any:
     return outcome
 
 
-def check_archived(ctx: PassContext, row: FileRow, token: str) -> tuple[Any, dict[str, str]] | None:
+def check_archived(ctx: PassContext, row: FileRow, token: str) -> Checked | None:
     """Check the archived copy of ``row`` again as it was first checked (its original name, the
     time it arrived, its inbox folder) and write its feedback into ``state/feedback/<token>``."""
     from workflow.check.checker import load_previous

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.check_result import CheckResult
 from workflow.domain.settings import Settings
 from workflow.pipeline.outcome import PassSummary
 from workflow.pipeline.status import outbox_prefix, resolve_current
@@ -134,7 +135,7 @@ class PassContext:
         )
 
     def checked_columns(
-        self, result: Any, token: str, files: dict[str, str], replaced: int | None
+        self, result: CheckResult, token: str, files: dict[str, str], replaced: int | None
     ) -> dict[str, Any]:
         """The ledger columns a check's result fills in (format, counts, feedback, result)."""
         return {

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.crash import crash_point
+from workflow.domain.check_result import CheckResult
 from workflow.domain.names import safe_name
 from workflow.pipeline.check_step import Job, checked
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
@@ -87,7 +88,7 @@ def _snapshots(ctx: PassContext, ready: list[Candidate]) -> tuple[list[Job], lis
     return jobs, dups
 
 
-def _record(ctx: PassContext, job: Job, result: Any, files: dict[str, str]) -> None:
+def _record(ctx: PassContext, job: Job, result: CheckResult, files: dict[str, str]) -> None:
     crash_point("after-feedback")
     found = ctx.s.find_unit(result.unit) if result.unit else None
     unit = found.name if found else (result.unit or "")

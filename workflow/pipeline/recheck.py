@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from workflow.domain.check_result import CheckResult
 from workflow.pipeline.check_step import check_archived
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.store import archive
@@ -126,7 +127,7 @@ def remake_feedback(ctx: PassContext, row: FileRow) -> bool:
     return True
 
 
-def _same_outcome(result: Any, row: FileRow) -> bool:
+def _same_outcome(result: CheckResult, row: FileRow) -> bool:
     """The result of checking ``row`` again is what the ledger recorded: status, values, findings."""
     data = row.result_data
     return (
