@@ -1,5 +1,10 @@
-"""summary.json as text: every Decimal written as an exact JSON number (12.5, 3.0) and read back
-as a Decimal; nothing is ever a float. Pure."""
+"""summary.json, the district's public contract between the stages (rollup → reports, rollup
+workbook, dashboard, next year's checks): its shape as types, and its text, every Decimal written as
+an exact JSON number (12.5, 3.0) and read back as a Decimal; nothing is ever a float. Pure.
+
+The types say what a pass writes; readers of a summary from disk (last year's, another version's)
+still treat every key as possibly absent.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,80 @@ import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
+
+from workflow.domain.submission import Number
+
+
+class UnitEntry(TypedDict):
+    """One roster unit in summary.json; ``values`` is empty unless the unit is included."""
+
+    name: str
+    category: str
+    status: str
+    status_name: str
+    included: bool
+    submitted_at: str
+    sha256: str
+    source: str
+    original_name: str
+    errors: int
+    warnings: int
+    findings: int
+    contact_person: str
+    contact_phone: str
+    updated: bool
+    values: dict[str, Number]
+    outputs: dict[str, str]
+    # added by the pass (pipeline/outputs) for the dashboard and next year's R13
+    finding_details: NotRequired[list[dict[str, Any]]]
+    texts: NotRequired[dict[str, str]]
+    newer_rejected: NotRequired[dict[str, Any]]
+
+
+class PreviousYear(TypedDict):
+    """Last year's figures as carried into this year's summary."""
+
+    year: Any
+    format: Any
+    complete: Any
+    units_accepted: Any
+    units_expected: Any
+    totals: dict[str, Number]
+
+
+class Summary(TypedDict):
+    """The content of ``outbox/<year>/summary.json``."""
+
+    district: str
+    year: int
+    format: str
+    format_title: str
+    generated_at: str
+    deadline: str
+    complete: bool
+    units_expected: int
+    units_accepted: int
+    units: list[UnitEntry]
+    totals: dict[str, Number]
+    category_totals: dict[str, dict[str, Number]]
+    categories: dict[str, dict[str, int]]
+    missing: list[str]
+    rejected: list[str]
+    excluded: list[str]
+    stock_fields: dict[str, str]
+    inconsistent: list[dict[str, Any]]
+    outliers: list[dict[str, Any]]
+    outlier_rules: list[str]
+    outcomes: list[dict[str, Any]]
+    outputs: dict[str, str]
+    previous: NotRequired[PreviousYear]
+    changes_vs_previous: NotRequired[dict[str, dict[str, Number]]]
+    year_over_year: NotRequired[list[dict[str, Any]]]
+    # added by the pass (pipeline/outputs)
+    partial_units: NotRequired[list[str]]
+    report_draft_reasons: NotRequired[list[str]]
+
 
 _DECIMAL_MARK = re.compile(r'"\\u0000(-?[0-9]+\.[0-9]+)\\u0000"')
 

@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from workflow.check.checker import load_previous
 from workflow.dashboard.page import write_dashboard
 from workflow.domain.names import safe_name
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
-from workflow.domain.summary_json import summary_to_json
+from workflow.domain.summary_json import Summary, summary_to_json
 from workflow.errors import TemplateProblem
 from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
@@ -94,7 +93,7 @@ def write_outputs(
 
 
 def _write_district_report(
-    settings: Settings, summary: dict[str, Any], folder: Path, *, now: datetime, pdf: PdfRun
+    settings: Settings, summary: Summary, folder: Path, *, now: datetime, pdf: PdfRun
 ) -> Path:
     """The district report: a draft while units are missing or rejected, or while the district
     office's own text is not ready (not configured, still the default, unreadable). A problem with
@@ -195,7 +194,7 @@ def _write_unit_reports(
     return out
 
 
-def _add_unit_details(summary: dict[str, Any], records: Sequence[UnitRecord]) -> None:
+def _add_unit_details(summary: Summary, records: Sequence[UnitRecord]) -> None:
     """Findings in plain Chinese (for the dashboard) and narratives (next year's R13 compares them)."""
     by_name = {r.name: r for r in records}
     for unit in summary["units"]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from workflow.domain.records import STATUS_NAMES, UnitRecord
 from workflow.domain.settings import Settings
+from workflow.domain.summary_json import Summary, UnitEntry
 from workflow.formats.spec import Format, load_format
 from workflow.rollup.outliers import OUTLIER_RULES, find_outliers, outcome_rows
 from workflow.rollup.previous_year import changes, prev_number, year_over_year
@@ -35,7 +36,7 @@ def _roster_order(settings: Settings, records: Sequence[UnitRecord]) -> list[Uni
     return sorted(records, key=lambda r: (index.get(r.name, len(index)), r.name))
 
 
-def _unit_entry(spec: Format, record: UnitRecord) -> dict[str, Any]:
+def _unit_entry(spec: Format, record: UnitRecord) -> UnitEntry:
     accepted = record.status == "accepted"
     return {
         "name": record.name,
@@ -64,14 +65,14 @@ def build_summary(
     *,
     now: datetime,
     previous: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Summary:
     """The content of outbox/<year>/summary.json; the caller fills ``outputs``."""
     spec = load_format(settings.format)
     rollup = consolidate(spec, records)
     ordered = _roster_order(settings, records)
     missing = [r.name for r in ordered if r.status == "missing"]
     rejected = [r.name for r in ordered if r.status == "rejected"]
-    summary: dict[str, Any] = {
+    summary: Summary = {
         "district": settings.district,
         "year": settings.year,
         "format": spec.id,
