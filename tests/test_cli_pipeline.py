@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from workflow.cli.demo import workspace_config, write_submission
+from workflow.crash import CRASH_ENV
 from workflow.formats.spec import load_format
-from workflow.pipeline import one_pass as pipeline
-from workflow.pipeline import scheduler
+from workflow.pipeline import one_pass, scheduler
 from workflow.workspace.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def drop(config: Path, name: str = "教育局年报.xlsx", unit: str = EDU, **kw
 
 def _env() -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    env.pop(pipeline.CRASH_ENV, None)
+    env.pop(CRASH_ENV, None)
     return env
 
 
@@ -178,7 +178,7 @@ def test_status_lists_every_unit(tmp_path):
 def test_run_loop_goes_on_after_a_failing_pass(tmp_path, monkeypatch):
     settings = load_settings(make_ws(tmp_path / "ws"))
     calls: list[datetime] = []
-    real = pipeline.run_once
+    real = one_pass.run_once
 
     def flaky(s, **kw):
         calls.append(kw["now"])
@@ -186,7 +186,7 @@ def test_run_loop_goes_on_after_a_failing_pass(tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(s, **kw)
 
-    monkeypatch.setattr(pipeline, "run_once", flaky)
+    monkeypatch.setattr(one_pass, "run_once", flaky)
     stop = threading.Event()
     loop = threading.Thread(
         target=scheduler.run_forever,
@@ -226,13 +226,13 @@ def test_run_ends_cleanly_on_sigterm(tmp_path):
 _SLOW_PASS = """
 import sys, time
 from workflow.cli import commands as cli
-from workflow.pipeline import one_pass as pipeline
+from workflow.pipeline import one_pass
 
 def slow(settings, **kw):
     print("PASS-START", flush=True)
     time.sleep(60)
 
-pipeline.run_once = slow
+one_pass.run_once = slow
 sys.argv = ["workflow", "run", "--config", sys.argv[1]]
 cli.main()
 """

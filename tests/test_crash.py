@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from workflow.cli.demo import natural_column, workspace_config, write_submission
+from workflow.crash import CRASH_ENV, CRASH_POINTS
 from workflow.formats.spec import load_format
-from workflow.pipeline.one_pass import CRASH_ENV, CRASH_POINTS, run_once
+from workflow.pipeline.one_pass import run_once
 from workflow.store.durable import STAGING_PREFIX, read_manifests, walk_files
 from workflow.store.ledger import Ledger
 from workflow.workspace.config import load_settings

@@ -27,16 +27,11 @@ from fixtures_dashboard import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.dashboard import page as dashboard
-from workflow.dashboard.page import (
-    MAX_CHANGES,
-    TOP_UNITS,
-    href,
-    number,
-    reminder_text,
-    render_dashboard,
-    write_dashboard,
-)
+from workflow.dashboard.charts import TOP_UNITS
+from workflow.dashboard.page import render_dashboard, write_dashboard
+from workflow.dashboard.reminder import reminder_text
+from workflow.dashboard.values import href, number
+from workflow.dashboard.view import MAX_CHANGES, cells_text
 from workflow.domain.findings import Finding, Severity
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
@@ -494,10 +489,8 @@ def test_rejected_correction_is_in_the_reminder_even_when_all_units_passed():
 
 
 def test_a_finding_with_many_cells_lists_five_and_counts_the_rest():
-    assert dashboard.cells_text([f"A{i}" for i in range(1, 26)]) == (
-        "A1、A2、A3、A4、A5 等 25 个单元格"
-    )
-    assert dashboard.cells_text(["A1", "B2"]) == "A1、B2"
+    assert cells_text([f"A{i}" for i in range(1, 26)]) == ("A1、A2、A3、A4、A5 等 25 个单元格")
+    assert cells_text(["A1", "B2"]) == "A1、B2"
     summary = make_summary(5)
     rejected = next(u for u in summary["units"] if u["status"] == "rejected")
     rejected["finding_details"] = rejected.pop("findings", None) or []

@@ -303,7 +303,7 @@ def test_unknown_unit_is_rejected_and_listed_as_stray(ws):
 
 
 def test_publish_retries_while_a_report_is_open(ws, monkeypatch):
-    from workflow.store import durable as publish
+    from workflow.store import durable
 
     drop(ws, "教育局年报.xlsx", EDU)
     real, refusals = os.replace, []
@@ -314,15 +314,15 @@ def test_publish_retries_while_a_report_is_open(ws, monkeypatch):
             raise PermissionError(13, "being used by another process")
         return real(src, dst)
 
-    monkeypatch.setattr(publish.os, "replace", flaky)
-    monkeypatch.setattr(publish.time, "sleep", lambda s: None)
+    monkeypatch.setattr(durable.os, "replace", flaky)
+    monkeypatch.setattr(durable.time, "sleep", lambda s: None)
     assert run(ws).published and len(refusals) == 2
     assert_outbox_consistent(ws)
 
 
 def test_report_kept_open_fails_the_publication_clearly_and_nothing_is_lost(ws, monkeypatch):
     from workflow.errors import OutputError
-    from workflow.store import durable as publish
+    from workflow.store import durable
 
     data = drop(ws, "教育局年报.xlsx", EDU)
     real = os.replace
@@ -332,12 +332,12 @@ def test_report_kept_open_fails_the_publication_clearly_and_nothing_is_lost(ws, 
             raise PermissionError(13, "being used by another process")
         return real(src, dst)
 
-    monkeypatch.setattr(publish.os, "replace", refuse)
-    monkeypatch.setattr(publish.time, "sleep", lambda s: None)
+    monkeypatch.setattr(durable.os, "replace", refuse)
+    monkeypatch.setattr(durable.time, "sleep", lambda s: None)
     with pytest.raises(OutputError, match="正被 Excel、WPS"):
         run(ws)
     assert sha(data) in archived(ws) and read_manifests(ws.outbox_dir) == []
-    monkeypatch.setattr(publish.os, "replace", real)
+    monkeypatch.setattr(durable.os, "replace", real)
     assert run(ws, 10).published
     assert_outbox_consistent(ws)
 
@@ -346,8 +346,7 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
     """Every os.replace follows an fsync of what it moves; the inbox original is removed only
     after its archive copy is in place."""
     from workflow.pipeline import inbox
-    from workflow.store import archive
-    from workflow.store import durable as publish
+    from workflow.store import archive, durable
 
     drop(ws, "教育局年报.xlsx", EDU)
     events: list[tuple[str, str]] = []
@@ -365,7 +364,7 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
         events.append(("unlink", str(self)))
         return real_unlink(self, missing_ok=missing_ok)
 
-    for module in (publish, archive, inbox):
+    for module in (durable, archive, inbox):
         monkeypatch.setattr(module.os, "fsync", spy_fsync, raising=False)
         monkeypatch.setattr(module.os, "replace", spy_replace, raising=False)
     monkeypatch.setattr(Path, "unlink", spy_unlink)
@@ -381,9 +380,9 @@ def test_durable_order_fsync_before_replace_and_archive_before_removal(ws, monke
 
 
 def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
-    from workflow.pipeline import check_step as pipeline
+    from workflow.pipeline import check_step
 
-    monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(check_step, "POOL_MIN_FILES", 2)
     drop(ws, "教育局年报.xlsx", EDU)
     drop(ws, "卫健局年报.xlsx", HEALTH, values={"review_upheld": "/"})
     drop(ws, "吴航街道年报.xlsx", STREET)
@@ -397,21 +396,21 @@ def test_many_files_are_checked_in_a_process_pool(ws, monkeypatch):
 def test_file_replaced_while_being_checked_is_kept_for_the_next_pass(ws, monkeypatch):
     """H4: the department overwrites its file after our snapshot: the snapshot's bytes are
     archived, the new bytes stay in the inbox and are processed next pass; nothing is lost."""
-    from workflow.pipeline import check_step as pipeline
+    from workflow.pipeline import check_step
 
     first = drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 3, 2))
-    real = pipeline._worker_check
+    real = check_step._worker_check
 
     def overwrite_during_check(*args):
         out = real(*args)
         drop(ws, "教育局年报.xlsx", EDU, values=natural_column(SPEC, 5, 4))
         return out
 
-    monkeypatch.setattr(pipeline, "_worker_check", overwrite_during_check)
+    monkeypatch.setattr(check_step, "_worker_check", overwrite_during_check)
     run(ws)
     second = (ws.inbox_dir / "教育局年报.xlsx").read_bytes()
     assert second != first and sha(first) in archived(ws)
-    monkeypatch.setattr(pipeline, "_worker_check", real)
+    monkeypatch.setattr(check_step, "_worker_check", real)
     summary = run(ws, 10)
     assert [f.status for f in summary.files] == ["accepted"]
     assert sha(second) in archived(ws) and list(walk_files(ws.inbox_dir)) == []

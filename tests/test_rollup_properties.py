@@ -24,13 +24,8 @@ from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.formats.spec import Format, load_format
 from workflow.rollup.summary import build_summary
 from workflow.rollup.totals import consolidate
-from workflow.rollup.workbook.book import (
-    FIRST_FIELD_COL,
-    SHEET_UNITS,
-    TOTAL_NAME_PREFIX,
-    detail_columns,
-    write_rollup_workbook,
-)
+from workflow.rollup.workbook.book import TOTAL_NAME_PREFIX, write_rollup_workbook
+from workflow.rollup.workbook.units_sheet import FIRST_FIELD_COL, SHEET_UNITS, detail_columns
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 FORMATS = st.sampled_from(["gov2021", "gov2019"])

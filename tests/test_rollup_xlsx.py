@@ -26,14 +26,11 @@ from workflow.domain.summary_json import load_summary, summary_to_json
 from workflow.errors import OutputError
 from workflow.formats.spec import load_format
 from workflow.rollup.summary import build_summary
-from workflow.rollup.workbook.book import (
-    SHEET_SOURCES,
-    SHEET_STATUS,
-    SHEET_TOTALS,
-    SHEET_UNITS,
-    rollup_filename,
-    write_rollup_workbook,
-)
+from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
+from workflow.rollup.workbook.sources_sheet import SHEET_SOURCES
+from workflow.rollup.workbook.status_sheet import SHEET_STATUS
+from workflow.rollup.workbook.totals_sheet import SHEET_TOTALS
+from workflow.rollup.workbook.units_sheet import SHEET_UNITS
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 GOLDEN = Path(__file__).parent / "golden"

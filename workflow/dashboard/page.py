@@ -16,25 +16,8 @@ from typing import Any
 
 import jinja2
 
-from workflow.dashboard.charts import TOP_UNITS, bars, progress_by_category
-from workflow.dashboard.reminder import reminder_text
-from workflow.dashboard.values import deadline_of, href, number
-from workflow.dashboard.view import MAX_CHANGES, cells_text, page_context
+from workflow.dashboard.view import page_context
 from workflow.store.durable import atomic_write_bytes
-
-__all__ = [
-    "MAX_CHANGES",
-    "TOP_UNITS",
-    "bars",
-    "cells_text",
-    "deadline_of",
-    "href",
-    "number",
-    "progress_by_category",
-    "reminder_text",
-    "render_dashboard",
-    "write_dashboard",
-]
 
 TEMPLATE = "dashboard.html.j2"
 

@@ -46,7 +46,7 @@ import shutil
 from collections.abc import Callable
 from datetime import datetime
 
-from workflow.crash import CRASH_ENV, CRASH_POINTS, crash_point
+from workflow.crash import crash_point
 from workflow.domain.settings import Settings
 from workflow.pipeline.context import PassContext, Progress
 from workflow.pipeline.intake import intake
@@ -54,7 +54,6 @@ from workflow.pipeline.outcome import PassSummary
 from workflow.pipeline.publish_step import publish_if_needed
 from workflow.pipeline.recheck import recheck_after_roster_change
 from workflow.pipeline.recovery import recover
-from workflow.store.durable import write_json
 from workflow.store.folders import check_folders
 from workflow.store.ledger import Ledger
 from workflow.store.lock import WorkspaceLock
@@ -94,4 +93,4 @@ def run_once(
             return one.summary
 
 
-__all__ = ["CRASH_ENV", "CRASH_POINTS", "PassSummary", "crash_point", "run_once", "write_json"]
+__all__ = ["PassSummary", "run_once"]

@@ -37,26 +37,12 @@ from workflow.rollup.workbook.status_sheet import SHEET_STATUS, status_sheet
 from workflow.rollup.workbook.styles import Styles
 from workflow.rollup.workbook.totals_sheet import SHEET_TOTALS, totals_sheet
 from workflow.rollup.workbook.units_sheet import (
-    FIRST_FIELD_COL,
     SHEET_UNITS,
-    detail_columns,
     units_sheet,
 )
 from workflow.rollup.workbook.wording import rollup_title
 
-__all__ = [
-    "FIRST_FIELD_COL",
-    "SHEET_CHARTS",
-    "SHEET_SOURCES",
-    "SHEET_STATUS",
-    "SHEET_TOTALS",
-    "SHEET_UNITS",
-    "TOTAL_NAME_PREFIX",
-    "detail_columns",
-    "rollup_filename",
-    "rollup_title",
-    "write_rollup_workbook",
-]
+__all__ = ["TOTAL_NAME_PREFIX", "rollup_filename", "write_rollup_workbook"]
 
 TOTAL_NAME_PREFIX = "district_"  # 汇总's total of field x is the defined name district_x
 
