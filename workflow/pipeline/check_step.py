@@ -19,7 +19,6 @@ from typing import Any
 from workflow.crash import crash_point
 from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding, Severity, sort_findings
-from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings, match_unit
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.pipeline.inbox import Candidate
@@ -46,15 +45,10 @@ class Job:
     resume: FileRow | None = None
 
 
-def folder_unit(folder: str, settings: Settings) -> Unit | None:
-    """The roster unit a sub-folder of the inbox stands for (``domain.settings.match_unit``)."""
-    return match_unit(settings, folder)
-
-
 def folder_mismatch(result: CheckResult, folder: str, settings: Settings) -> Finding | None:
     """The error for a file in a unit's sub-folder (``inbox/<name or alias>/``) whose 单位名称 names
     another roster unit: taking it would silently replace that other unit's data."""
-    by_folder = folder_unit(folder, settings) if folder else None
+    by_folder = match_unit(settings, folder) if folder else None
     by_name = settings.find_unit(result.unit) if result.unit else None
     if by_folder is None or by_name is None or by_folder.name == by_name.name:
         return None
@@ -78,7 +72,7 @@ def _with_folder_check(result: CheckResult, folder: str, settings: Settings) -> 
     finding = folder_mismatch(result, folder, settings)
     if finding is None:
         return result
-    by_folder = folder_unit(folder, settings)
+    by_folder = match_unit(settings, folder)
     assert by_folder is not None
     return replace(
         result,
