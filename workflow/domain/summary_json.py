@@ -85,6 +85,7 @@ class Summary(TypedDict):
     # added by the pass (pipeline/outputs)
     partial_units: NotRequired[list[str]]
     report_draft_reasons: NotRequired[list[str]]
+    pdf: NotRequired[dict[str, Any]]  # engine, fonts substituted, PDFs that failed
 
 
 _DECIMAL_MARK = re.compile(r'"\\u0000(-?[0-9]+\.[0-9]+)\\u0000"')

@@ -14,7 +14,6 @@ is said the same way (``pdf.font_substitutes``): a substitute rendering is not t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +25,7 @@ from typing import Any
 
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
+from workflow.store.durable import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def office_pdfs(settings: Settings, docs: Sequence[Path]) -> tuple[dict[Path, Pa
     PDFs no document uses any more are removed. Returns the PDFs made and soffice's notices."""
     cache = settings.state_dir / OFFICE_CACHE
     cache.mkdir(parents=True, exist_ok=True)
-    keys = {doc: hashlib.sha256(doc.read_bytes()).hexdigest() for doc in docs}
+    keys = {doc: sha256_file(doc) for doc in docs}
     todo = [doc for doc in docs if not (cache / f"{keys[doc]}.pdf").exists()]
     notices = _convert_into_cache(todo, keys, cache) if todo else []
     pdfs: dict[Path, Path] = {}
