@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workflow.check.feedback import RESULT_SHEET, write_feedback
+from workflow.check.annotate import RESULT_SHEET
+from workflow.check.feedback import write_feedback
 from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding, Severity
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values

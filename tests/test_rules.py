@@ -16,7 +16,7 @@ from workflow.formats.layout import field_cells
 from workflow.formats.seed import SEED_TEXTS, seed_values
 from workflow.formats.spec import load_format
 from workflow.rules import CheckContext, check_submission, compute_totals
-from workflow.rules.narrative import stated_applications
+from workflow.rules.stated import stated_applications
 
 E, W = Severity.ERROR, Severity.WARNING
 UNIT = "长乐区人力资源和社会保障局"
@@ -742,6 +742,6 @@ def test_closest_units(typed, expected):
     ids=["both", "chinese-zero", "combined", "each", "last-year", "not-a-count"],
 )
 def test_stated_cases(text, found):
-    from workflow.rules.narrative import stated_cases
+    from workflow.rules.stated import stated_cases
 
     assert [(k, n) for k, n, _ in stated_cases(text)] == found

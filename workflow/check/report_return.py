@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 
-from workflow.check.checker import CheckResult
-from workflow.check.feedback import RESULT_SHEET, _mark_cells, _result_sheet, _save_atomic
+from workflow.check.annotate import RESULT_SHEET, mark_cells, result_sheet, save_atomic
+from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding
 from workflow.formats.spec import FORMAT_IDS, load_format
 
@@ -46,9 +46,9 @@ def write_report_return(
     moved = [_to_template(f, names) for f in result.findings]
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
-    _mark_cells(wb, moved)
-    _result_sheet(wb, replace(result, findings=moved), source, now)
-    _save_atomic(target, wb.save)
+    mark_cells(wb, moved)
+    result_sheet(wb, replace(result, findings=moved), source, now)
+    save_atomic(target, wb.save)
     return True, (
         f"本文件是年度报告（{source.suffix.lower()}），随附的《校验结果_{source.stem}》是按报告内容"
         "预填的填报模板，问题单元格已标红（错误）或标黄（提示）并附批注；请在模板中改正后报送模板。"

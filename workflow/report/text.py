@@ -25,7 +25,7 @@ from typing import Any
 from workflow.domain.numbers import plain_number
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format
-from workflow.rules.narrative import stated_applications
+from workflow.rules.stated import stated_applications
 
 Number = int | Decimal
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

@@ -14,7 +14,7 @@ from workflow.domain.findings import Finding, Severity
 from workflow.domain.numbers import plain_number
 from workflow.domain.submission import Number
 from workflow.formats.spec import Column, Format, Row
-from workflow.rules.stated import (  # stated_* are re-exported from here
+from workflow.rules.stated import (
     ALL_UPHELD_RE,
     NONE_RE,
     stated_active,
@@ -22,14 +22,6 @@ from workflow.rules.stated import (  # stated_* are re-exported from here
     stated_cases,
     stated_in_force,
 )
-
-__all__ = [
-    "stated_active",
-    "stated_applications",
-    "stated_cases",
-    "stated_in_force",
-]
-
 
 # Column ids of part 四 and field ids of the gov2021 fee facts (the public contract, §3 of the reference).
 UPHELD = "upheld"

@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
+from workflow.domain.numbers import plain_number
 from workflow.formats.layout import (
     SHEET_ACTIVE,
     SHEET_APPLY,
@@ -67,9 +68,7 @@ def show(number: int | float | Decimal) -> str:
     """A number as Excel's General format shows it inside a text formula."""
     if isinstance(number, float) and number.is_integer():
         return str(int(number))
-    if isinstance(number, Decimal):
-        return format(number.normalize(), "f")
-    return str(number)
+    return plain_number(number)
 
 
 def cell_ranges(cells: Iterable[tuple[int, int]]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from workflow.domain.numbers import chinese_numeral
 from workflow.read.report.lines import Line
 from workflow.read.report.tables import Parts
 
@@ -13,7 +14,6 @@ _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_DATE = re.compile(
     r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日$"
 )
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 _SUBSECTION = re.compile(r"^(?:[（(]([一二三四五六])[)）]|([1-6])[.．、](?!\d))")
 _SUB_IDS = ("text_active", "text_request", "text_management", "text_platform", "text_supervision")
 _CN_ORDER = "一二三四五六"
@@ -39,23 +39,13 @@ def title_of(lines: Sequence[Line]) -> tuple[str, int | None]:
     return "", None
 
 
-def _cn_number(text: str) -> int:
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (
-            _CN_DIGITS.get(units, 0) if units else 0
-        )
-    return _CN_DIGITS.get(text, 0)
-
-
 def date_of(lines: Sequence[Line]) -> str:
     """成文日期: a line that is only a date, among the last lines of the report ("" when none)."""
     for line in reversed(lines[-12:]):
         if match := _DATE.match(line.key):
             y, m, d = (int(g) for g in match.groups())
         elif match := _CN_DATE.match(line.key):
-            y = int("".join(str(_CN_DIGITS[c]) for c in match.group(1)))
-            m, d = _cn_number(match.group(2)), _cn_number(match.group(3))
+            y, m, d = (chinese_numeral(g) or 0 for g in match.groups())
         else:
             continue
         if 1 <= m <= 12 and 1 <= d <= 31:
