@@ -80,7 +80,7 @@ def test_demo_workspace_is_a_normal_workspace(made):
 
 @pytest.mark.parametrize(
     ("now", "year"),
-    [(datetime(2027, 1, 20), 2026), (datetime(2027, 3, 31), 2026), (datetime(2026, 11, 29), 2026)],
+    [(datetime(2027, 1, 20), 2026), (datetime(2027, 3, 31), 2026), (datetime(2026, 11, 29), 2025)],
     ids=["january", "end-of-march", "november"],
 )
 def test_demo_year(now, year):

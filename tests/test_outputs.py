@@ -31,8 +31,18 @@ UNITS = [
 ]
 
 
-def _settings(tmp_path: Path, *, pdf: bool, text: str | None = DISTRICT_TEXT):
+CONTACT = {
+    "website_url": "http://www.fzcl.gov.cn/",
+    "contact_address": "长乐区吴航街道郑和路1号",
+    "contact_postcode": "350200",
+    "contact_phone": "0591-28881234",
+}
+
+
+def _settings(tmp_path: Path, *, pdf: bool, text: str | None = DISTRICT_TEXT, contact: bool = True):
     config = workspace_config("长乐区", YEAR, UNITS, pdf=pdf)
+    for key, value in CONTACT.items() if contact else ():
+        config = config.replace(f'{key} = ""', f'{key} = "{value}"', 1)
     if text is not None:
         (tmp_path / "正文.md").write_text(text, "utf-8")
         config = config.replace("[report]\n", '[report]\ndistrict_text = "正文.md"\n')
@@ -73,8 +83,9 @@ def test_outputs_of_an_incomplete_district(tmp_path: Path):
     written = outputs.write_outputs(settings, _records(complete=False), out, now=NOW, runs=[])
 
     assert {p.name for p in (out / str(YEAR) / "单位报告").iterdir()} == {
-        "长乐区教育局2021年政府信息公开工作年度报告.docx",
-        "长乐区吴航街道办事处2021年政府信息公开工作年度报告.docx",
+        f"{unit}2021年政府信息公开工作年度报告.{ext}"
+        for unit in ("长乐区教育局", "长乐区吴航街道办事处")
+        for ext in ("docx", "html")
     }
     assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告（草稿）.docx"
     summary = json.loads((out / written["summary"]).read_text("utf-8"))
@@ -226,26 +237,33 @@ def test_a_partial_rollup_among_the_units_keeps_the_area_incomplete(tmp_path: Pa
 def test_district_contact_details_go_into_the_preamble(tmp_path: Path):
     from docx import Document
 
-    _settings(tmp_path, pdf=False)
-    config = (tmp_path / "workflow.toml").read_text("utf-8")
-    for key, value in {
-        "website_url": "http://www.fzcl.gov.cn/",
-        "contact_address": "长乐区吴航街道郑和路1号",
-        "contact_postcode": "350200",
-        "contact_phone": "0591-28881234",
-    }.items():
-        assert f'{key} = ""' in config
-        config = config.replace(f'{key} = ""', f'{key} = "{value}"', 1)
-    (tmp_path / "workflow.toml").write_text(config, "utf-8")
+    config = _settings(tmp_path, pdf=False, contact=False).config_path
+    text = (tmp_path / "workflow.toml").read_text("utf-8")
+    for key, value in {**CONTACT, "contact_person": "陈明"}.items():
+        assert f'{key} = ""' in text
+        text = text.replace(f'{key} = ""', f'{key} = "{value}"', 1)
+    (tmp_path / "workflow.toml").write_text(text, "utf-8")
     settings = load_settings(tmp_path / "workflow.toml")
+    del config
     out = tmp_path / "s"
     written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
     text = "\n".join(p.text for p in Document(str(out / written["report"])).paragraphs)
-    assert "本报告电子版可在http://www.fzcl.gov.cn/查阅或下载。" in text
+    assert "本报告在长乐区人民政府网站（http://www.fzcl.gov.cn/）公布，欢迎查阅。" in text
     assert (
         "如对本报告有疑问，请与区政府办公室联系"
-        "（地址：长乐区吴航街道郑和路1号，邮编：350200，电话：0591-28881234）。"
+        "（联系人：陈明，地址：长乐区吴航街道郑和路1号，邮编：350200，电话：0591-28881234）。"
     ) in text
+
+
+def test_missing_website_and_contact_keep_the_district_report_a_draft(tmp_path: Path):
+    settings = _settings(tmp_path, pdf=False, contact=False)
+    out = tmp_path / "s"
+    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    assert written["report"].endswith("（草稿）.docx")
+    reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
+    assert any("website_url" in r for r in reasons) and any("contact_phone" in r for r in reasons)
+    page = (out / "index.html").read_text("utf-8")
+    assert "缺少发布网址" in page and "缺少联系方式" in page
 
 
 def test_a_district_text_not_in_utf8_is_one_chinese_reason(tmp_path: Path):

@@ -19,6 +19,7 @@ from workflow.errors import TemplateProblem
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.formats.spec import Format, load_format
 from workflow.report import pdf_fonts as fonts_module
+from workflow.report.blocks import table_model
 from workflow.report.docx import (
     unit_report_context,
     write_district_report,
@@ -27,7 +28,6 @@ from workflow.report.docx import (
 from workflow.report.pdf_typst import (
     choose_fonts,
     render_report_pdf,
-    table_model,
     write_district_report_pdf,
     write_unit_report_pdf,
 )

@@ -13,6 +13,13 @@ from hypothesis import strategies as st
 from workflow.errors import TemplateProblem
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.formats.spec import load_format
+from workflow.report.context import (
+    EMPTY_FINAL,
+    coverage_text,
+    district_context,
+    summary_numbers,
+    unit_context,
+)
 from workflow.report.district_text import (
     PLACEHOLDER_MARK,
     PLACEHOLDER_TAG,
@@ -20,23 +27,20 @@ from workflow.report.district_text import (
     is_placeholder,
     parse_district_text,
 )
-from workflow.report.text import (
-    EMPTY_FINAL,
+from workflow.report.sentences import (
     active_sentences,
-    clean_text,
-    coverage_text,
-    date_text,
-    district_context,
     fee_sentences,
+    request_sentences,
+    result_groups,
+    review_sentences,
+)
+from workflow.report.text import (
+    clean_text,
+    date_text,
     jurisdiction,
     number_text,
     paragraphs,
     percent,
-    request_sentences,
-    result_groups,
-    review_sentences,
-    summary_numbers,
-    unit_context,
 )
 
 NOW = datetime(2022, 1, 27, 9, 30)
@@ -146,8 +150,8 @@ def _zeros(spec):
                 "apply_denied_secret_total": 1,
             },
             None,
-            "2021年度，本机关共收到政府信息公开申请5件，上年结转0件；本年度办理完结4件，其中予以公开3件，占75%；"
-            "部分公开0件、不予公开1件、无法提供0件、不予处理0件、其他处理0件；结转下年度继续办理1件。",
+            "2021年度，本机关共收到政府信息公开申请5件，无上年结转申请；本年度办理完结4件，"
+            "其中予以公开3件（占75%）、不予公开1件；结转下年度继续办理1件。",
         ),
         (
             {"apply_new_total": 120, "apply_total_total": 120},
@@ -163,7 +167,7 @@ def _zeros(spec):
         (
             {"apply_new_total": 7, "apply_total_total": 7},
             {"apply_new_total": 0},
-            "申请7件（上年为0件）",
+            "申请7件（上年未收到申请）",
         ),
     ],
     ids=["none", "full", "up", "down", "flat", "from-zero"],
@@ -199,9 +203,13 @@ def test_sentences_state_the_table_numbers():
 def test_active_sentences_per_format():
     g19 = active_sentences(G19, seed_values("gov2019"), 2021, "本机关")[0]
     assert g19 == (
-        "2021年，本机关主动公开政府信息158条；新制作规范性文件0件，新公开0件，对外公开总数0件；"
-        "作出行政许可决定45件、其他对外管理服务事项处理决定7件、行政处罚决定13件、行政强制决定0件。"
+        "2021年，本机关主动公开政府信息158条；未新制作、新公开规范性文件；"
+        "作出行政许可决定45件、其他对外管理服务事项处理决定7件、行政处罚决定13件；未作出行政强制决定。"
     )
+    stated = active_sentences(
+        G19, seed_values("gov2019"), 2021, "我局", "我局主动公开政府信息158条"
+    )
+    assert "158" not in stated[0]  # the clerk's text states the count: not said twice
     v = {
         **_zeros(G21),
         "active_normative_issued": 3,
@@ -210,7 +218,7 @@ def test_active_sentences_per_format():
         "overview_active_count": 9,
     }
     g21 = active_sentences(G21, v, 2021, "全区")[0]
-    assert "制发规范性文件3件，废止0件，现行有效（各单位合计）40件" in g21
+    assert "制发规范性文件3件，未废止，现行有效（各单位合计）40件" in g21
     assert "收取行政事业性收费2.5万元" in g21
     assert (
         "规章" not in g21
@@ -223,8 +231,8 @@ def test_active_sentences_per_format():
         ({}, "2021年度，本机关未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。"),
         (
             {"review_total": 2, "review_upheld": 1, "review_pending": 1, "suit_direct_total": 1},
-            "2021年度，本机关因政府信息公开被申请行政复议2件（结果维持1件、结果纠正0件、其他结果0件、尚未审结1件），"
-            "被提起行政诉讼1件（未经复议直接起诉1件、复议后起诉0件）。",
+            "2021年度，本机关因政府信息公开被申请行政复议2件（结果维持1件、尚未审结1件）；"
+            "被提起行政诉讼1件，其中未经复议直接起诉1件。",
         ),
     ],
     ids=["none", "some"],
@@ -281,6 +289,12 @@ def test_unit_context_draft_and_final():
     assert (
         final["contact"] == "地址：长乐区文武砂街道文松路666号，邮编：350207，电话：0591-28813573"
     )
+    assert final["preamble"].endswith(
+        "本报告在http://www.fzcl.gov.cn/公布，欢迎查阅。如对本报告有疑问，请与"
+        "福州市长乐区人力资源和社会保障局办公室联系（地址：长乐区文武砂街道文松路666号，"
+        "邮编：350207，电话：0591-28813573）。"
+    )
+    assert "以下简称" not in final["preamble"]
     assert final["headings"]["text_other"] == "六、其他需要报告的事项"
     no_date = unit_context(G19, name="x", year=2021, values={}, texts={}, now=NOW, draft=False)
     assert no_date["date"] == "2022年1月27日" and no_date["contact"] == ""
@@ -408,13 +422,42 @@ def test_default_district_text_is_placeholder_until_the_mark_is_deleted():
     assert not is_placeholder("## 六、其他需要报告的事项\n【待修改】写在正文里的字不算\n")
 
 
-def test_bare_nothing_is_not_appended_to_generated_sentences():
+@pytest.mark.parametrize("typed", ["无。", "无其他需要报告的事项。"])
+def test_typed_nothing_is_kept_beside_the_fee_sentence(typed):
     values = seed_values("gov2021")
     ctx = unit_context(
-        G21, name="x", year=2021, values=values, texts={"text_other": "无。"}, now=NOW, draft=True
+        G21, name="x局", year=2021, values=values, texts={"text_other": typed}, now=NOW, draft=True
     )
     other = ctx["paras"]["text_other"]
-    assert other == fee_sentences(values, 2021, "本机关")  # no "无。", no 【待补充】
+    assert other == [*fee_sentences(values, 2021, "我局"), typed]  # verbatim, no 【待补充】
+
+
+def test_fee_sentence_is_left_out_when_the_clerk_states_it():
+    values = seed_values("gov2021")
+    typed = "本年度我局未发出收费通知，未收取信息处理费。"
+    ctx = unit_context(
+        G21, name="x局", year=2021, values=values, texts={"text_other": typed}, now=NOW, draft=False
+    )
+    assert ctx["paras"]["text_other"] == [typed]
+
+
+@pytest.mark.parametrize(
+    ("name", "override", "word"),
+    [
+        ("福州市长乐区人力资源和社会保障局", "", "我局"),
+        ("福州市长乐区吴航街道办事处", "", "我街道"),
+        ("福州市长乐区潭头镇人民政府", "", "我镇"),
+        ("福州市长乐区发展和改革委员会", "", "我委"),
+        ("福州市长乐区人民政府办公室", "", "我办"),
+        ("福州市长乐区融媒体中心", "", "我中心"),
+        ("某某", "", "本机关"),
+        ("福州市长乐区吴航街道办事处", "本办", "本办"),
+    ],
+)
+def test_self_reference(name, override, word):
+    from workflow.report.text import self_reference
+
+    assert self_reference(name, override) == word
 
 
 def test_generated_request_sentence_is_skipped_when_the_unit_states_the_same_count():
@@ -426,4 +469,5 @@ def test_generated_request_sentence_is_skipped_when_the_unit_states_the_same_cou
     other = {"text_request": "我局规范办理依申请公开。"}
     ctx = unit_context(G21, name="x", year=2021, values=values, texts=other, now=NOW, draft=False)
     assert ctx["paras"]["text_request"][0].startswith("2021年度，本机关共收到政府信息公开申请")
+    assert ctx["self_reference"] == "本机关"  # "x" has no ending that says what it is
     assert ctx["paras"]["text_request"][1] == other["text_request"]

@@ -384,7 +384,15 @@ CASES = [
         make_sub(texts={"report_date": "2024-12-30"}),
         CTX,
         "R12",
-        W,
+        E,
+        ("report_date",),
+    ),
+    (
+        "R12-before-year-end",
+        make_sub(texts={"report_date": "2025-11-26"}),
+        CheckContext(year=2025),
+        "R12",
+        E,
         ("report_date",),
     ),
     (

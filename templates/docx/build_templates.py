@@ -103,6 +103,13 @@ def _paragraph_style(
     else:
         fmt.line_spacing = 1.0
     _indent_chars(style, first=first)
+    if align == WD_ALIGN_PARAGRAPH.JUSTIFY:
+        # 允许西文在单词中间换行: a URL or phone number that does not fit is broken instead of
+        # moving whole to the next line and stretching the line before it ("本 年 度 办 理")
+        wrap = OxmlElement("w:wordWrap")
+        wrap.set(qn("w:val"), "0")
+        ppr = style.element.get_or_add_pPr()
+        ppr.find(qn("w:spacing")).addprevious(wrap)  # the schema's order: before w:spacing
     if outline is not None:
         level = OxmlElement("w:outlineLvl")
         level.set(qn("w:val"), str(outline))
@@ -237,24 +244,8 @@ def _loop(doc, items: str, style: str = "报告正文") -> None:
     _p(doc, "{%p endfor %}", style)
 
 
-PREAMBLE_UNIT = (
-    "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第四十九条、第五十条和{{ basis }}要求，"
-    "由{{ unit_name }}编制本报告。本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-    "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等六部分组成。"
-    "本报告中所列数据的统计期限自{{ year }}年1月1日起至{{ year }}年12月31日止。"
-    "{% if website_url %}本报告电子版可在{{ website_url }}查阅或下载。{% endif %}"
-    "{% if contact %}如对本报告有疑问，请与{{ unit_name }}联系（{{ contact }}）。{% endif %}"
-)
-
-PREAMBLE_DISTRICT = (
-    "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第四十九条、第五十条和{{ basis }}要求，"
-    "由{{ compiler }}汇总编制本报告。{{ coverage }}本报告由总体情况、主动公开政府信息情况、"
-    "收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、"
-    "其他需要报告的事项等六部分组成。"
-    "本报告中所列数据的统计期限自{{ year }}年1月1日起至{{ year }}年12月31日止。"
-    "{% if website_url %}本报告电子版可在{{ website_url }}查阅或下载。{% endif %}"
-    "{% if contact %}如对本报告有疑问，请与{{ compiler }}联系（{{ contact }}）。{% endif %}"
-)
+# the opening paragraph is written by workflow/report/context.py (the same for .docx, PDF, HTML)
+PREAMBLE = "{{ preamble }}"
 
 
 def build(kind: str, path: Path) -> None:
@@ -267,7 +258,7 @@ def build(kind: str, path: Path) -> None:
     _p(doc, "{{ title }}", "报告标题")
     _p(doc, "", "报告正文")
     _loop(doc, "draft_notes")
-    _p(doc, PREAMBLE_UNIT if kind == "unit" else PREAMBLE_DISTRICT, "报告正文")
+    _p(doc, PREAMBLE, "报告正文")
     _loop(doc, "preamble_extra")
     _p(doc, "一、总体情况", "一级标题")
     _loop(doc, "paras.overview")
@@ -299,12 +290,27 @@ def build(kind: str, path: Path) -> None:
     _p(doc, "{{ signer }}", "落款")
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _p(doc, "{{ date }}", "落款")
+    _chinese(doc)
     props = doc.core_properties
     props.title = "{{ doc_title }}"
     props.author = "workflow"
     _prune_styles(doc)
     doc.save(path)
     _slim(path)
+
+
+def _chinese(doc) -> None:
+    """zh-CN for every East Asian language setting (python-docx's default template says ja-JP/en-US):
+    Word and WPS choose fonts, line breaking and punctuation by it."""
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = OxmlElement("w:themeFontLang")
+        settings.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    for el in doc.styles.element.iter(qn("w:lang")):
+        el.set(qn("w:eastAsia"), "zh-CN")
 
 
 KEEP_STYLES = {

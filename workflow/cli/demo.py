@@ -13,19 +13,21 @@ from __future__ import annotations
 import dataclasses
 import random
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from workflow.cli.demo_config import DEMO_CONTACT, topic_list, workspace_config
 from workflow.domain.settings import CONFIG_NAME, Settings
 from workflow.domain.submission import Number
 from workflow.errors import ConfigError
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, SEED_YEAR, seed_values
 from workflow.formats.spec import Format, load_format
 from workflow.report.district_text import PLACEHOLDER_MARK, default_district_text
+from workflow.report.text import self_reference
 from workflow.workspace.config import load_settings
 from workflow.workspace.init import DISTRICT_TEXT_NAME
 
@@ -167,7 +169,8 @@ def sample_texts(name: str, year: int, values: Mapping[str, Number], topics: str
     differently for each unit (R13)."""
     rng = _rng(name + "text")
     short = name.removeprefix(DEMO_DISTRICT)
-    first, *rest = topics.split("、") if topics else ("日常工作",)
+    we = self_reference(name)  # the voice of the report the generated sentences use too
+    first, *rest = topic_list(topics) if topics else ("日常工作",)
     new = _total(values, "apply_new_", "") - values.get("apply_new_total", 0)
     review = sum(
         v
@@ -182,10 +185,11 @@ def sample_texts(name: str, year: int, values: Mapping[str, Number], topics: str
         "report_date": f"{year + 1}-01-{rng.randint(15, 28):02d}",
         "website_url": "http://www.fzcl.gov.cn/",
         "contact_address": f"福州市长乐区{rng.choice(['吴航街道', '航城街道', '营前街道'])}{rng.choice(['和平路', '郑和路', '文武砂路'])}{rng.randint(1, 300)}号",
+        "contact_person": "办公室",
         "contact_postcode": "350200",
         "contact_phone": f"0591-28{rng.randint(100000, 999999)}",
         "text_active": (
-            f"{year}年，{short}{opener}{topics or '中心工作'}等群众关心的事项，主动公开政府信息{count}条。"
+            f"{year}年，{we}{opener}{topics or '中心工作'}等群众关心的事项，主动公开政府信息{count}条。"
             f"其中{first}类信息通过门户网站专栏集中发布，{'、'.join(rest) or '其他信息'}相关信息同步推送至政务新媒体。"
         ),
         "text_request": (
@@ -203,7 +207,7 @@ def sample_texts(name: str, year: int, values: Mapping[str, Number], topics: str
         "text_platform": rng.choice(
             [
                 f"依托区政府门户网站“政府信息公开”专栏和“长乐发布”微信公众号，开设{first}专题，做到栏目常态维护。",
-                f"在办事大厅设置政务公开专区，配备查阅终端，方便群众现场查询{topics.split('、')[-1] if topics else '各类'}信息。",
+                f"在办事大厅设置政务公开专区，配备查阅终端，方便群众现场查询{(rest or [first])[-1]}信息。",
             ]
         ),
         "text_supervision": (
@@ -220,7 +224,9 @@ def sample_texts(name: str, year: int, values: Mapping[str, Number], topics: str
             f"改进情况：{year + 1}年将{rng.choice(['增加图解、视频解读', '开展专题培训', '完善发布审核流程'])}，"
             f"上年度提出的{rng.choice(['栏目更新不及时', '公开内容不够全面'])}问题已整改到位。"
         ),
-        "text_other": f"{year}年度{short}未发出收费通知，未收取信息处理费。",
+        "text_other": rng.choice(
+            [f"{year}年度{we}未发出收费通知，未收取信息处理费。", "无其他需要报告的事项。"]
+        ),
     }
 
 
@@ -254,40 +260,19 @@ def natural_column(spec: Format, new: int, granted: int) -> dict[str, Number]:
     return out
 
 
-def workspace_config(
-    district: str,
-    year: int,
-    units: Sequence[tuple[str, str, str, str, str]],
-    *,
-    format_id: str = DEMO_FORMAT,
-    settle_seconds: float | None = None,
-    pdf: bool | None = None,
-) -> str:
-    """workflow.toml text: the starting config with ``units`` = (name, alias, category, person,
-    phone) as the roster (used by the demo, the tests and the benchmark)."""
-    from workflow.workspace.init import config_text
-
-    text = config_text(district, year, format_id, pdf=pdf is not False, district_text=None)
-    head = text.split("\n[[units]]\n", 1)[0] + "\n"
-    if settle_seconds is not None:
-        head = head.replace("[schedule]\n", f"[schedule]\nsettle_seconds = {settle_seconds}\n")
-    rows = [
-        f'[[units]]\nname = "{name}"\naliases = {[alias] if alias else []}\n'
-        f'category = "{category}"\ncontact_person = "{person}"\ncontact_phone = "{phone}"\n'
-        for name, alias, category, person, phone in units
-    ]
-    return head + "\n".join(rows)
-
-
 def demo_year(now: datetime) -> int:
-    """The report year a coordinator works on at ``now``: last year's until the end of March (the
-    district report is due 3月31日), this year's after."""
-    return now.year - 1 if now.month <= 3 else now.year
+    """The report year of the demo at ``now``: the last year that has ended, so that its reports
+    can be dated, as real ones are, in the January after it."""
+    return now.year - 1
 
 
 def demo_config(year: int) -> str:
-    """workflow.toml of the demo workspace: the starting config with the demo roster."""
-    return workspace_config(DEMO_DISTRICT, year, [u[:5] for u in DEMO_UNITS])
+    """workflow.toml of the demo workspace: the starting config with the demo roster, the
+    district office's website and contact, and its own report text."""
+    text = workspace_config(DEMO_DISTRICT, year, [u[:5] for u in DEMO_UNITS])
+    for key, value in DEMO_CONTACT.items():
+        text = text.replace(f'{key} = ""', f'{key} = "{value}"', 1)
+    return text.replace("[report]\n", f'[report]\ndistrict_text = "{DISTRICT_TEXT_NAME}"\n', 1)
 
 
 def seed_texts(year: int) -> dict[str, str]:
@@ -324,9 +309,9 @@ class DemoResult:
 
 
 def _report_date(year: int, now: datetime, name: str) -> str:
-    """A 成文日期 a few days before ``now`` and no later than 1月31日 of the next year (R12)."""
+    """A 成文日期 in the January after ``year`` (R12), a few days before ``now`` when now is in it."""
     day = min(now.date(), date(year + 1, 1, 31)) - timedelta(days=_rng(name).randint(1, 6))
-    return day.isoformat()
+    return max(day, date(year + 1, 1, 1)).isoformat()
 
 
 def _drop(settings: Settings, now: datetime, name: str, file: str, **kw: Any) -> None:
@@ -359,12 +344,7 @@ def create_demo(
             (directory / sub).mkdir(parents=True, exist_ok=True)
         text = default_district_text(DEMO_DISTRICT, year).replace(PLACEHOLDER_MARK + "\n", "")
         (directory / DISTRICT_TEXT_NAME).write_text(text, encoding="utf-8")
-        config.write_text(
-            demo_config(year).replace(
-                "[report]\n", f'[report]\ndistrict_text = "{DISTRICT_TEXT_NAME}"\n', 1
-            ),
-            encoding="utf-8",
-        )
+        config.write_text(demo_config(year), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"无法创建演示工作区 {directory}：{exc.strerror}") from exc
     settings = dataclasses.replace(load_settings(config), settle_seconds=0.0)  # files are complete

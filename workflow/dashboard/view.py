@@ -132,6 +132,7 @@ def _unit_view(index: int, unit: Mapping[str, Any], base: str) -> dict[str, Any]
         for key, label in (
             ("report", "单位报告"),
             ("report_pdf", "PDF"),
+            ("report_html", "网页版"),
             ("feedback", "校验结果"),
             ("receipt", "回执"),
         )
@@ -230,6 +231,7 @@ def _downloads(
             ("rollup", f"{whole}汇总表"),
             ("report", f"{whole}年度报告"),
             ("report_pdf", f"{whole}年度报告 PDF"),
+            ("report_html", f"{whole}年度报告（网页版）"),
         )
         if outputs.get(key)
     ]

@@ -21,6 +21,7 @@ class Unit:
     aliases: tuple[str, ...] = ()
     contact_person: str = ""
     contact_phone: str = ""
+    self_reference: str = ""  # how its report names itself (我局 …); "" = derived from the name
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ class Settings:
     contact_address: str = ""
     contact_postcode: str = ""
     contact_phone: str = ""
+    contact_person: str = ""
     inbox: Path = Path("inbox")
     outbox: Path = Path("outbox")
     archive: Path = Path("archive")

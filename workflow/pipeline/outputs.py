@@ -26,8 +26,10 @@ from workflow.domain.summary_json import Summary, summary_to_json
 from workflow.errors import TemplateProblem
 from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
+from workflow.report.context import missing_contact
 from workflow.report.district_text import is_placeholder
-from workflow.report.docx import write_district_report, write_unit_report
+from workflow.report.docx import district_contact, write_district_report, write_unit_report
+from workflow.report.html import write_district_report_html, write_unit_report_html
 from workflow.rollup.summary import build_summary
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
 
@@ -71,6 +73,7 @@ def write_outputs(
     summary["outputs"] = {
         "rollup": _ws(prefix, out_dir, rollup),
         "report": _ws(prefix, out_dir, report),
+        "report_html": _ws(prefix, out_dir, _html(report)),
         "dashboard": f"{prefix}/{DASHBOARD_NAME}",
         "summary": f"{prefix}/{year}/{SUMMARY_NAME}",
     }
@@ -103,6 +106,7 @@ def _write_district_report(
         reasons.append(f"下级汇总未含全部单位：{'、'.join(summary['partial_units'])}")
     text_reasons = _text_not_ready(settings)
     reasons += text_reasons
+    reasons += missing_contact(settings.website_url, district_contact(settings))
     if not reasons:
         path = folder / district_report_name(settings.district, settings.year, draft=False)
         try:
@@ -111,12 +115,8 @@ def _write_district_report(
             path.unlink(missing_ok=True)
             reasons.append(str(exc))
         else:
+            write_district_report_html(settings, summary, _html(path), now=now, draft=False)
             summary["report_draft_reasons"] = []
-            if not (settings.website_url or settings.contact_phone or settings.contact_address):
-                log.warning(
-                    "区报告前言未写发布网址和联系方式：请在 workflow.toml 的 [district] 中填写 "
-                    "website_url、contact_address、contact_phone。"
-                )
             pdf.district(settings, summary, path, draft=False)
             return path
     path = folder / district_report_name(settings.district, settings.year, draft=True)
@@ -130,6 +130,7 @@ def _write_district_report(
         used = replace(settings, district_text=None)
         write_district_report(used, summary, path, now=now, draft=True)
     pdf.district(used, summary, path, draft=True)
+    write_district_report_html(used, summary, _html(path), now=now, draft=True)
     for reason in reasons:
         if reason != INCOMPLETE:  # incompleteness is shown everywhere already
             log.warning(f"区报告暂为草稿：{reason}")
@@ -164,6 +165,11 @@ def _partial_units(records: Sequence[UnitRecord]) -> list[str]:
     )
 
 
+def _html(docx: Path) -> Path:
+    """The HTML page beside a report's .docx: the same name, .html."""
+    return docx.with_suffix(".html")
+
+
 def _ws(prefix: str, out_dir: Path, path: Path) -> str:
     """A path inside ``out_dir`` as the workspace-relative path it will have once published."""
     return f"{prefix}/{path.relative_to(out_dir).as_posix()}"
@@ -188,7 +194,12 @@ def _write_unit_reports(
         path = folder / unit_report_name(record.name, settings.year)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_unit_report(settings, record, path, now=now)
-        record = replace(record, outputs={**record.outputs, "report": _ws(prefix, out_dir, path)})
+        write_unit_report_html(settings, record, _html(path), now=now)
+        made = {
+            "report": _ws(prefix, out_dir, path),
+            "report_html": _ws(prefix, out_dir, _html(path)),
+        }
+        record = replace(record, outputs={**record.outputs, **made})
         pdf.unit(record, path)
         out.append(record)
     return out

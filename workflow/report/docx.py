@@ -30,6 +30,7 @@ from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format, load_format
+from workflow.report.context import district_context, summary_numbers, unit_context
 from workflow.report.district_text import (
     PLACEHOLDER_TAG,
     default_district_text,
@@ -37,14 +38,7 @@ from workflow.report.district_text import (
     parse_district_text,
 )
 from workflow.report.tables import MissingValue, report_tables
-from workflow.report.text import (
-    clean_text,
-    contact_text,
-    district_context,
-    jurisdiction,
-    summary_numbers,
-    unit_context,
-)
+from workflow.report.text import clean_text, jurisdiction
 
 UNIT_TEMPLATE = "unit_report.docx"
 DISTRICT_TEMPLATE = "district_report.docx"
@@ -183,6 +177,8 @@ def unit_report_context(
         now=now,
         draft=draft,
         status=record.status,
+        self_ref=unit.self_reference if (unit := settings.find_unit(record.name)) else "",
+        site=f"{jurisdiction(settings.district).government}网站",
     )
     return _with_tables(context, spec, record.values, draft, f"单位「{record.name}」")
 
@@ -244,20 +240,29 @@ def district_report_context(
     spec = load_format(summary.get("format") or settings.format)
     narrative, notes = district_narrative(settings, draft=draft)
     context = district_context(
-        spec, summary, narrative, now=now, draft=draft, narrative_notes=notes
-    )
-    context["website_url"] = clean_text(settings.website_url)
-    context["contact"] = contact_text(
-        {
-            "contact_address": settings.contact_address,
-            "contact_postcode": settings.contact_postcode,
-            "contact_phone": settings.contact_phone,
-        }
+        spec,
+        summary,
+        narrative,
+        now=now,
+        draft=draft,
+        narrative_notes=notes,
+        contact=district_contact(settings),
     )
     totals = summary_numbers(spec, summary.get("totals", {}))
     return _with_tables(
         context, spec, totals, draft, f"{jurisdiction(settings.district).whole}汇总"
     )
+
+
+def district_contact(settings: Settings) -> dict[str, str]:
+    """The district office's website and contact details ([district] in workflow.toml)."""
+    return {
+        "website_url": settings.website_url,
+        "contact_person": settings.contact_person,
+        "contact_address": settings.contact_address,
+        "contact_postcode": settings.contact_postcode,
+        "contact_phone": settings.contact_phone,
+    }
 
 
 def write_district_report(

@@ -4,14 +4,18 @@ Labels come verbatim from workflow/spec.py; every number from the values given. 
 template's styles ``ReportTable`` (borders) and ``TableText`` (仿宋_GB2312 10.5 pt), fit the A4 text
 width (156 mm), repeat their header rows on each page (w:tblHeader) and never split a row (w:cantSplit).
 
-A table is kept on one page when it fits (every row's paragraphs "keep with next" except the last
-row's, which Word and LibreOffice honour for tables): table 三 would otherwise start at a page foot and
-its tall merged cells ("三、本年度办理结果") would be cut across two pages. The headings before the
-tables keep with next (template styles), so a heading never stays behind alone.
+Tables break between rows, never inside one (w:cantSplit), their header rows repeated on the next
+page (w:tblHeader). What belongs together is kept together with "keep with next" on the rows' paragraphs
+(Word and LibreOffice honour it for tables): the heading with the table's first rows, one item of
+table 二 (its title, column headers and rows), one merged group of table 三 (the eight rows of
+"（三）不予公开"), all of table 四. A long table 三 thus fills the page it starts on instead of
+leaving it two-thirds blank. Header cells are wide enough (or set in 小五号) that no word breaks
+inside ("自然/人", "商业/企业"); the 办理结果 column is one character wide, read top to bottom.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -35,6 +39,7 @@ class Cell:
     merge: str = ""  # "" | "restart" | "continue" (vertical merge)
     align: str = "center"
     shade: bool = False
+    size: int = 0  # font size in half-points; 0: the TableText style's (五号, 10.5 pt)
 
 
 def _cell_xml(cell: Cell, width: int, keep: bool = False) -> str:
@@ -52,7 +57,13 @@ def _cell_xml(cell: Cell, width: int, keep: bool = False) -> str:
         + ("" if cell.align == "center" else f'<w:jc w:val="{cell.align}"/>')
     )
     text = escape(clean_text(cell.text)) if cell.merge != "continue" else ""
-    run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+    text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    rpr = f'<w:rPr><w:sz w:val="{cell.size}"/><w:szCs w:val="{cell.size}"/></w:rPr>'
+    run = (
+        f'<w:r>{rpr if cell.size else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
+        if text
+        else ""
+    )
     return f"<w:tc><w:tcPr>{''.join(props)}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>"
 
 
@@ -61,8 +72,11 @@ def table_xml(
     rows: Sequence[Sequence[Cell]],
     header_rows: int,
     margin: int | None = None,
+    keep: Sequence[bool] | None = None,
 ) -> str:
-    """A w:tbl of ``rows`` over grid columns ``widths``; the first ``header_rows`` repeat on each page."""
+    """A w:tbl of ``rows`` over grid columns ``widths``; the first ``header_rows`` repeat on each page.
+
+    ``keep[i]``: row i stays on the page of row i + 1 (default: every row, the table kept whole)."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     out = [
         '<w:tbl><w:tblPr><w:tblStyle w:val="ReportTable"/>'
@@ -76,9 +90,9 @@ def table_xml(
         head = "<w:tblHeader/>" if i < header_rows else ""
         out.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
         col = 0
-        keep = i < len(rows) - 1
+        with_next = i < len(rows) - 1 and (keep is None or keep[i])
         for cell in row:
-            out.append(_cell_xml(cell, sum(widths[col : col + cell.span]), keep))
+            out.append(_cell_xml(cell, sum(widths[col : col + cell.span]), with_next))
             col += cell.span
         if col != len(widths):
             raise ValueError(f"table row {i} covers {col} of {len(widths)} columns")
@@ -150,9 +164,9 @@ def _column_headers(grid: Grid, lead: int, lead_text: str) -> list[list[Cell]]:
     for group, cols in groups:
         if group:
             mid.append(Cell(group, span=len(cols), shade=True))
-            low.extend(Cell(c.label, shade=True) for c in cols)
+            low.extend(Cell(c.label, shade=True, size=HEADER_SIZE) for c in cols)
         else:
-            mid.append(Cell(cols[0].label, merge="restart", shade=True))
+            mid.append(Cell(cols[0].label, merge="restart", shade=True, size=HEADER_SIZE))
             low.append(Cell(merge="continue", shade=True))
     return [top, mid, low]
 
@@ -172,18 +186,51 @@ def apply_rows(
                 Cell(row.group, merge="continue" if row.group == last_group else "restart")
             )
             if row.subgroup:
-                cells.append(
-                    Cell(row.subgroup, merge="continue" if row.subgroup == last_sub else "restart")
-                )
+                merge = "continue" if row.subgroup == last_sub else "restart"
+                cells.append(Cell(_two_lines(row.subgroup), merge=merge))
                 cells.append(Cell(row.label, align="left"))
             else:
                 cells.append(Cell(row.label, span=2, align="left"))
         last_group, last_sub = row.group, row.subgroup
         cells.extend(Cell(_num(values, grid.field_id(row, c), c.kind, draft)) for c in grid.columns)
         rows.append(cells)
-    # a wide label column (fewer wrapped labels) and 10.5 mm number columns with narrow margins
-    # (five digits fit): the whole table fits one A4 page, so its merged cells are never cut
-    return _widths(TEXT_WIDTH, [567, 1020, 3100], len(grid.columns)), rows
+    numbers = [_header_width(c.label) for c in grid.columns]
+    labels = TEXT_WIDTH - sum(numbers) - RESULT_COLUMN - SUBGROUP_COLUMN
+    return [RESULT_COLUMN, SUBGROUP_COLUMN, labels, *numbers], rows
+
+
+CELL_MARGINS = 2 * 28 + 24  # the narrow left/right cell margins of tables 三/四, and some air
+RESULT_COLUMN = 300  # "三、本年度办理结果": one character a line, read top to bottom
+SUBGROUP_COLUMN = 4 * 210 + CELL_MARGINS  # "（三）" over "不予公开"
+HEADER_SIZE = 18  # 小五号 (9 pt) in the column headers of table 三
+
+
+def _two_lines(label: str) -> str:
+    """ "（三）不予公开" → "（三）\n不予公开": the number over the words, no word cut in two."""
+    return re.sub(r"^(（[一二三四五六七八九十]+）)(?=.)", "\\1\n", label)
+
+
+def _header_width(label: str) -> int:
+    """A column of table 三 wide enough for its header in 小五号 without breaking a word: 自然人 on
+    one line, 商业企业 on one line, 社会公益组织 as 社会公益/组织 (at most four characters a line)."""
+    chars = max(3, min(4, len(label)))
+    return chars * HEADER_SIZE * 10 + CELL_MARGINS
+
+
+def apply_keep(rows: Sequence[Sequence[Cell]], header_rows: int) -> list[bool]:
+    """Rows of table 三 kept with the next: the header rows and the first data row (never a header
+    alone at a page foot), and every row whose next row continues its merged 办理结果 group."""
+    keep = []
+    for i in range(len(rows)):
+        nxt = rows[i + 1] if i + 1 < len(rows) else []
+        grouped = len(nxt) > 1 and nxt[1].merge == "continue"
+        keep.append(i <= header_rows or grouped)
+    return keep
+
+
+def active_keep(rows: Sequence[Sequence[Cell]]) -> list[bool]:
+    """Rows of table 二 kept with the next: all but the last of each item (第二十条第（…）项)."""
+    return [i + 1 < len(rows) and len(rows[i + 1]) > 1 for i in range(len(rows))]
 
 
 def review_rows(
@@ -215,12 +262,10 @@ def review_rows(
 
 def report_tables(spec: Format, values: Mapping[str, Number], *, draft: bool) -> dict[str, str]:
     """{"table_active", "table_apply", "table_review"}: the XML of the three tables."""
-    out = {}
-    for key, build, header_rows, margin in (
-        ("table_active", active_rows, 0, None),
-        ("table_apply", apply_rows, 3, 28),
-        ("table_review", review_rows, 3, 28),
-    ):
-        widths, rows = build(spec, values, draft)
-        out[key] = table_xml(widths, rows, header_rows, margin)
+    widths, rows = active_rows(spec, values, draft)
+    out = {"table_active": table_xml(widths, rows, 0, None, active_keep(rows))}
+    widths, rows = apply_rows(spec, values, draft)
+    out["table_apply"] = table_xml(widths, rows, 3, 28, apply_keep(rows, 3))
+    widths, rows = review_rows(spec, values, draft)
+    out["table_review"] = table_xml(widths, rows, 3, 28)
     return out

@@ -35,7 +35,8 @@ from workflow.domain.submission import Number
 from workflow.domain.summary_json import load_summary
 from workflow.errors import UsageProblem, WorkflowError
 from workflow.formats.spec import FORMAT_IDS, Format, load_format
-from workflow.report.text import jurisdiction, review_sentences
+from workflow.report.sentences import review_sentences
+from workflow.report.text import jurisdiction
 from workflow.rollup.outliers import outcome_rows
 from workflow.rollup.totals import RollupError, as_number, unit_values
 

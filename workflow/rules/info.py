@@ -175,6 +175,20 @@ def _check_date(sub: Submission, ctx: CheckContext, year: int) -> list[Finding]:
             )
         ]
     deadline = _deadline(ctx, year)
+    year_end = date(year, 12, 31)
+    if written < year_end:
+        return [
+            rule_finding(
+                "R12",
+                Severity.ERROR,
+                f"成文日期为 {written.isoformat()}，早于报告年度的最后一天（{year}年12月31日）："
+                f"年度报告只能在统计期限结束后成文。请填写实际成文日期，如 {year + 1}-01-20。",
+                sub,
+                (REPORT_DATE,),
+                year_end.isoformat(),
+                written.isoformat(),
+            )
+        ]
     if ctx.today is not None and written > ctx.today:
         message = f"成文日期为 {written.isoformat()}，晚于今天（{ctx.today.isoformat()}）。请核对成文日期。"
     elif written > deadline:
@@ -187,8 +201,6 @@ def _check_date(sub: Submission, ctx: CheckContext, year: int) -> list[Finding]:
             f"成文日期为 {written.isoformat()}，晚于报送时限 {deadline.isoformat()}（{why}）。"
             "请核对成文日期。"
         )
-    elif written.year < year:
-        message = f"成文日期为 {written.isoformat()}，早于报告年度 {year} 年。请核对成文日期。"
     else:
         return []
     return [

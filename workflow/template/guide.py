@@ -16,6 +16,7 @@ def guide_lines(spec: Format, year: int | None, unit_name: str = "") -> list[Lin
     yr = f"{year}" if year else "××××"
     unit = unit_name or "本单位"
     due = f"{year + 1}年1月31日" if year else "次年1月31日"
+    day = f"{year + 1}-01-20" if year else "次年1月20日"
     example = f"{unit_name or '××局'}{yr}年政府信息公开工作年度报告.xlsx"
     lines: list[Line] = [
         ("title", f"{unit}{yr}年政府信息公开工作年度报告填报模板"),
@@ -34,7 +35,7 @@ def guide_lines(spec: Format, year: int | None, unit_name: str = "") -> list[Lin
         ("text", "3. " + _numbers_rule(spec)),
         (
             "text",
-            f"4. 「{SHEET_INFO}」中的单位名称、年度、成文日期必须填写（成文日期如 2026-01-20）；"
+            f"4. 「{SHEET_INFO}」中的单位名称、年度、成文日期必须填写（成文日期为统计年度结束后的日期，如 {day}）；"
             "报告正文可直接粘贴文字。",
         ),
         (

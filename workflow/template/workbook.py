@@ -226,7 +226,14 @@ def _write_cell(
         _validate(ws, cell, f)
     elif cell.field:
         _write_text(
-            ws, styles, cell, spec.fields[cell.field], info.get(cell.field, ""), fmt, roster_ref
+            ws,
+            styles,
+            cell,
+            spec.fields[cell.field],
+            info.get(cell.field, ""),
+            fmt,
+            roster_ref,
+            str(info.get("report_year", "")),
         )
     elif cell.role != "status":
         ws.write_string(cell.row, cell.col, cell.text, fmt)
@@ -262,7 +269,14 @@ def _validate(ws: Worksheet, cell: Cell, f: Field) -> None:
 
 
 def _write_text(
-    ws: Worksheet, styles: Styles, cell: Cell, f: Field, value: Any, fmt: Any, roster_ref: str
+    ws: Worksheet,
+    styles: Styles,
+    cell: Cell,
+    f: Field,
+    value: Any,
+    fmt: Any,
+    roster_ref: str,
+    year: str = "",
 ) -> None:
     if f.kind == "year" and isinstance(value, int | str) and str(value).strip().isdigit():
         ws.write_number(cell.row, cell.col, int(str(value).strip()), fmt)
@@ -288,7 +302,11 @@ def _write_text(
             "error_title": "年度",
             "error_message": "请填写四位数年度，如 2025。",
         }
-    hint = {"date": "填写报告成文日期，如 2026-01-20。", "year": "报告年度，四位数字，如 2025。"}
+    day = f"{int(year) + 1}-01-20" if year.isdigit() else "次年1月的日期"
+    hint = {
+        "date": f"填写报告成文日期（统计年度结束后，如 {day}）。",
+        "year": "报告年度，四位数字，如 2025。",
+    }
     message = hint.get(
         f.kind, "请从下拉列表中选择本单位全称。" if f.id == "unit_name" and roster_ref else ""
     )

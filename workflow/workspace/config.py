@@ -21,6 +21,7 @@ _SECTIONS: dict[str, set[str]] = {
         "contact_address",
         "contact_postcode",
         "contact_phone",
+        "contact_person",
     },
     "paths": {"inbox", "outbox", "archive", "state"},
     "schedule": {"every_minutes", "settle_seconds"},
@@ -29,8 +30,14 @@ _SECTIONS: dict[str, set[str]] = {
     "report": {"district_text", "pdf"},
     "units": set(),
 }
-_DISTRICT_CONTACT = ("website_url", "contact_address", "contact_postcode", "contact_phone")
-_UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone"}
+_DISTRICT_CONTACT = (
+    "website_url",
+    "contact_address",
+    "contact_postcode",
+    "contact_phone",
+    "contact_person",
+)
+_UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone", "self_reference"}
 
 
 def _fail(path: Path, message: str) -> ConfigError:
@@ -111,6 +118,7 @@ def _parse_units(raw: Any, path: Path) -> tuple[Unit, ...]:
             aliases=tuple(a.strip() for a in aliases),
             contact_person=str(item.get("contact_person", "")),
             contact_phone=str(item.get("contact_phone", "")),
+            self_reference=str(item.get("self_reference", "")).strip(),
         )
         for n in unit.names:
             key = "".join(n.split())

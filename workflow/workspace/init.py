@@ -55,6 +55,7 @@ def config_text(
         f"year = {year}\n"
         f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n'
         'website_url = ""          # 本级年度报告的发布网址（写入报告前言）\n'
+        'contact_person = ""       # 联系人（写入报告前言）\n'
         'contact_address = ""      # 政务公开办地址、邮编、电话（写入报告前言，导出给上级时也带上）\n'
         'contact_postcode = ""\n'
         'contact_phone = ""\n\n'
