@@ -766,3 +766,21 @@ def test_page_counts_of_the_seed_unit_and_district_reports(tmp_path):
 
 
 UNIT_PAGES, DISTRICT_PAGES = 6, 5
+
+
+def test_the_rosters_self_reference_is_the_reports_voice(tmp_path):
+    """[[units]] self_reference overrides the voice derived from the name (我局 → 本局)."""
+    from workflow.workspace.config import load_settings
+
+    config = tmp_path / "workflow.toml"
+    config.write_text(
+        '[district]\nname = "长乐区"\nyear = 2021\nformat = "gov2019"\n\n'
+        f'[[units]]\nname = "{SEED_UNIT}"\nself_reference = "本局"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    assert settings.units[0].self_reference == "本局"
+    out = tmp_path / "r.docx"
+    write_unit_report(settings, _seed_record(), out, now=NOW)
+    text = "\n".join(paragraphs(out))
+    assert "2021年度，本局未发生因政府信息公开被申请行政复议" in text and "我局未发生" not in text

@@ -471,3 +471,30 @@ def test_generated_request_sentence_is_skipped_when_the_unit_states_the_same_cou
     assert ctx["paras"]["text_request"][0].startswith("2021年度，本机关共收到政府信息公开申请")
     assert ctx["self_reference"] == "本机关"  # "x" has no ending that says what it is
     assert ctx["paras"]["text_request"][1] == other["text_request"]
+
+
+def test_district_draft_prompts_for_the_gov2021_items_of_part_six():
+    from workflow.report.context import district_other_prompts, missing_contact
+
+    assert district_other_prompts(G19, "") == []  # gov2019 has no such items
+    (prompt,) = district_other_prompts(G21, "无。")
+    assert "工作要点" in prompt and "建议" in prompt and prompt.startswith("【待补充")
+    assert district_other_prompts(G21, "落实上级工作要点……人大代表建议和政协委员提案……") == []
+    assert len(missing_contact("", {})) == 2
+    assert missing_contact("http://x/", {"contact_phone": "1"}) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, "2021年，全区未制发、废止规范性文件；未作出行政许可、行政处罚和行政强制决定。"),
+        (
+            {"active_normative_repealed": 2, "active_license_decisions": 5},
+            "2021年，全区未制发规范性文件，废止2件；作出行政许可决定5件；未作出行政处罚和行政强制决定。",
+        ),
+    ],
+)
+def test_zero_counts_are_worded_not_listed(values, expected):
+    v = {**_zeros(G21), **values}
+    v.pop("overview_active_count", None)
+    assert active_sentences(G21, v, 2021, "全区") == [expected]
