@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from workflow.formats.spec import Format
 from workflow.report.text import Number, number_text, percent
-from workflow.rules.narrative import stated_active, stated_applications
+from workflow.rules.stated import stated_active, stated_applications
 
 ACTIVE, REQUEST, OTHER = "text_active", "text_request", "text_other"
 
