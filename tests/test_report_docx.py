@@ -200,7 +200,9 @@ def test_seed_unit_report_reproduces_the_seed(tmp_path):
         start = paras.index(n.label if n.section == "一" else f"{n.section}、{n.label}")
         for line in SEED_TEXTS[n.id].split("\n"):
             assert line.strip() in paras[start + 1 : start + 6], (n.id, line[:20])
-    generated = paras[paras.index("（一）主动公开") + 1]
+    # the clerk's text opens the part with the count; the generated details follow it
+    assert paras[paras.index("（一）主动公开") + 1].startswith("截至2021年12月31日，我局主动公开")
+    generated = paras[paras.index("（一）主动公开") + 2]
     # one voice (我局, as the seed's own text), the count the clerk states is not said twice,
     # zero counts read 未…
     assert (

@@ -19,7 +19,7 @@ from typing import Any
 
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format
-from workflow.report.sentences import generated_sentences, review_sentences
+from workflow.report.sentences import after_own_text, generated_sentences, review_sentences
 from workflow.report.text import (
     Number,
     clean_text,
@@ -48,12 +48,15 @@ def narrative_paras(
     generated: Mapping[str, list[str]],
     *,
     draft: bool,
+    after: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
-    """Paragraphs of each narrative part: generated sentences first, then the unit's own text."""
+    """Paragraphs of each narrative part: generated sentences first, then the unit's own text (the
+    other way round for the parts in ``after``)."""
     out: dict[str, list[str]] = {}
     for n in spec.narratives:
         typed = paragraphs(texts.get(n.id))
-        paras = list(generated.get(n.id, [])) + typed
+        made = list(generated.get(n.id, []))
+        paras = typed + made if n.id in after else made + typed
         if not typed and draft:
             paras.append(f"【待补充：{headings(spec)[n.id]}】")
         elif not paras:
@@ -138,7 +141,8 @@ def unit_context(
     website its report is published on (the district government's: 福州市长乐区人民政府网站)."""
     subject = self_reference(name, self_ref)
     generated = generated_sentences(spec, values, texts, year, subject)
-    paras = narrative_paras(spec, texts, generated, draft=draft)
+    after = after_own_text(values, texts)
+    paras = narrative_paras(spec, texts, generated, draft=draft, after=after)
     paras["overview"] = []
     paras["review"] = review_sentences(values, year, subject)
     when = date_text(texts.get("report_date", "")) or date_text(now)
@@ -232,7 +236,8 @@ def district_context(
     previous = summary_numbers(spec, prev_raw) if prev_raw else None
     subject = area.whole
     generated = generated_sentences(spec, totals, narrative, year, subject, previous)
-    paras = narrative_paras(spec, narrative, generated, draft=draft)
+    after = after_own_text(totals, narrative)
+    paras = narrative_paras(spec, narrative, generated, draft=draft, after=after)
     paras["overview"] = paragraphs(narrative.get("overview"))
     paras["review"] = review_sentences(totals, year, subject)
     if draft:

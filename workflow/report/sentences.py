@@ -248,6 +248,14 @@ def _states_fee(text: str, numbers: Sequence[Number]) -> bool:
     return all(Decimal(x) in said for x in numbers)
 
 
+def after_own_text(values: Mapping[str, Number], texts: Mapping[str, str]) -> frozenset[str]:
+    """Parts whose generated sentences follow the clerk's text instead of leading it: 一（一） when
+    the clerk's text opens with the 主动公开 count (the generated sentence adds the details)."""
+    count = values.get("overview_active_count")
+    stated = {n for n, _ in stated_active(texts.get(ACTIVE) or "")}
+    return frozenset({ACTIVE}) if count is not None and count in stated else frozenset()
+
+
 def generated_sentences(
     spec: Format,
     values: Mapping[str, Number],
