@@ -165,7 +165,8 @@ def assert_tables_printed(text: str, format_id: str, values: dict) -> int:
             labels = [c for c in row if c.text and not re.fullmatch(r"[+-]?[\d.]+", c.text)]
             numbers = [c.text for c in row if re.fullmatch(r"[+-]?[\d.]+", c.text)]
             for label in labels:
-                if label.shade:  # narrow header cells wrap: their lines interleave in the text
+                if label.shade or label.merge:  # narrow header and merged cells wrap (办理结果
+                    # one character a line): their lines interleave with the rows' in the text
                     assert in_order(squeeze(label.text), flat), label.text
                 else:
                     assert squeeze(label.text) in flat, label.text
