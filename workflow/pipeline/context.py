@@ -15,7 +15,7 @@ from typing import Any
 from workflow.domain.check_result import CheckResult
 from workflow.domain.settings import Settings
 from workflow.pipeline.outcome import PassSummary
-from workflow.pipeline.status import outbox_prefix, resolve_current
+from workflow.pipeline.status import CurrentMap, outbox_prefix
 from workflow.store import archive
 from workflow.store.durable import manifest_paths, run_seq, write_json
 from workflow.store.ledger import FileRow, Ledger, encode_result
@@ -44,6 +44,7 @@ class PassContext:
         seq = max([run_seq(p.stem) for p in manifest_paths(self.outbox)[:1]] + [0])
         self.run_id = ledger.start_run(self.stamp, now.strftime("%Y%m%d-%H%M%S"), seq)
         self.summary = PassSummary(self.run_id, self.outbox, units_total=len(settings.units))
+        self._current: CurrentMap | None = None
 
     def tick(self, done: int, total: int) -> None:
         if self.progress:
@@ -92,9 +93,10 @@ class PassContext:
     def current_row(self, unit: str) -> tuple[FileRow | None, list[str]]:
         """The unit's current submission, found through the roster (a ledger key may be a name the
         unit had before it was renamed), and the ledger keys it is stored under."""
-        resolved = resolve_current(self.s, self.ledger.current())
-        file_id = resolved.by_unit.get(unit)
-        return (self.ledger.file(file_id) if file_id else None), resolved.keys.get(unit, [])
+        if self._current is None:
+            self._current = CurrentMap(self.s, self.ledger)
+        file_id, keys = self._current.of(unit)
+        return (self.ledger.file(file_id) if file_id else None), keys
 
     def field_changes(
         self, unit: str, old: FileRow, new: Mapping[str, Any]

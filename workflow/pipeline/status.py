@@ -64,6 +64,54 @@ def resolve_current(settings: Settings, current: dict[str, int]) -> Current:
     return out
 
 
+class CurrentMap:
+    """``resolve_current`` kept up to date during a pass: built once from the ledger, then only the
+    keys the ledger's ``current_log`` names are read again — a lookup per file costs the same
+    whether the district has 100 units or 5,000."""
+
+    def __init__(self, settings: Settings, ledger: Ledger) -> None:
+        self.s, self.ledger = settings, ledger
+        self.seen = len(ledger.current_log)
+        self.raw: dict[str, int] = {}
+        self.names: dict[str, str] = {}  # ledger key → roster name ("" for none)
+        self.by_unit: dict[str, dict[str, int]] = {}  # roster name → {ledger key: file id}
+        for key, file_id in ledger.current().items():
+            self._put(key, file_id)
+
+    def _name(self, key: str) -> str:
+        if key not in self.names:
+            self.names[key] = _canonical(self.s, key)
+        return self.names[key]
+
+    def _put(self, key: str, file_id: int) -> None:
+        self.raw[key] = file_id
+        name = self._name(key)
+        if name:
+            self.by_unit.setdefault(name, {})[key] = file_id
+
+    def _drop(self, key: str) -> None:
+        if self.raw.pop(key, None) is not None:
+            self.by_unit.get(self._name(key), {}).pop(key, None)
+
+    def sync(self) -> None:
+        log = self.ledger.current_log
+        if len(log) == self.seen:
+            return
+        keys = list(dict.fromkeys(log[self.seen :]))
+        self.seen = len(log)
+        fresh = self.ledger.current_of(keys)
+        for key in keys:
+            self._drop(key)
+            if key in fresh:
+                self._put(key, fresh[key])
+
+    def of(self, unit: str) -> tuple[int | None, list[str]]:
+        """The file id of ``unit``'s current submission (the latest of its keys) and its keys."""
+        self.sync()
+        found = self.by_unit.get(unit, {})
+        return (max(found.values()) if found else None), list(found)
+
+
 def orphan_notice(settings: Settings, current: dict[str, int]) -> str:
     """One line naming the stored current submissions of units no longer in the roster, or ""."""
     orphans = resolve_current(settings, current).orphans

@@ -127,6 +127,9 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # keys of the current table changed by this connection, in order: a pass keeps its map of
+        # current submissions up to date from it instead of reading the whole table per file
+        self.current_log: list[str] = []
 
     @classmethod
     def open(cls, state_dir: Path) -> Ledger:
@@ -275,9 +278,9 @@ class Ledger:
         supersede: tuple[int, str] | None,
         changes: Sequence[dict[str, Any]],
     ) -> None:
-        self.conn.executemany(
-            "DELETE FROM current WHERE unit = ?", [(k,) for k in drop_current if k != current_unit]
-        )
+        dropped = [k for k in drop_current if k != current_unit]
+        self.conn.executemany("DELETE FROM current WHERE unit = ?", [(k,) for k in dropped])
+        self.current_log += [*dropped, current_unit] if current_unit else dropped
         if current_unit:
             self.conn.execute(
                 "INSERT INTO current (unit, file_id) VALUES (?, ?) "
@@ -314,6 +317,14 @@ class Ledger:
 
     def current(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT unit, file_id FROM current")}
+
+    def current_of(self, keys: Sequence[str]) -> dict[str, int]:
+        """The current submissions stored under ``keys`` (by the table's primary key)."""
+        if not keys:
+            return {}
+        marks = ", ".join("?" * len(keys))
+        sql = f"SELECT unit, file_id FROM current WHERE unit IN ({marks})"
+        return {r[0]: r[1] for r in self.conn.execute(sql, list(keys))}
 
     # -- runs and changes -----------------------------------------------------------------------
     def start_run(self, started: str, stamp: str, min_seq: int = 0) -> str:
