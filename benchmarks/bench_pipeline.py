@@ -83,32 +83,35 @@ def make_workspace(root: Path, n: int, pdf: bool) -> list[Path]:
     return files
 
 
-def openpyxl_load(files: list[Path]) -> float:
+def openpyxl_load(files: list[Path]) -> tuple[float, float]:
+    """Wall and CPU seconds of loading ``files`` with openpyxl."""
     import openpyxl
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for path in files:
         openpyxl.load_workbook(path).close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def once(root: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the child (and its pool workers), and its stdout."""
+def once(root: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB of the child (and its pool workers), its stdout, and its CPU
+    seconds (user + system, its pool workers included)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "workflow", "--once", "--config", str(root / "workflow.toml")]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read() if proc.stdout else b""
     if not hasattr(os, "wait4"):  # Windows: no rusage of a child
-        code, rss_kb = proc.wait(), float("nan")
+        code, rss_kb, cpu = proc.wait(), float("nan"), float("nan")
     else:
         _, status, usage = os.wait4(proc.pid, 0)
         code = os.waitstatus_to_exitcode(status)
         rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
+        cpu = usage.ru_utime + usage.ru_stime
     wall = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"workflow --once failed: {out.decode()}")
-    return wall, rss_kb / 1024, out.decode().strip()
+    return wall, rss_kb / 1024, out.decode().strip(), cpu
 
 
 def bench(n: int, pdf: bool, sample: int) -> None:
@@ -119,9 +122,9 @@ def bench(n: int, pdf: bool, sample: int) -> None:
         made = time.perf_counter() - start
         # the openpyxl baseline on every file (or, for a large N, on a sample scaled up)
         sampled = files if sample <= 0 or sample >= n else files[:: max(1, n // sample)]
-        load = openpyxl_load(sampled) * n / len(sampled)
-        first, rss, out = once(root)
-        second, _, out2 = once(root)
+        load, load_cpu = (t * n / len(sampled) for t in openpyxl_load(sampled))
+        first, rss, out, cpu = once(root)
+        second, _, out2, _ = once(root)
         pdfs = sum(1 for _ in (root / "outbox").rglob("*.pdf"))
         print(f"\nN = {n}  (generated in {made:.1f} s; cores: {os.cpu_count()}; PDFs: {pdfs})")
         scaled = "" if len(sampled) == n else f" (measured on {len(sampled)} files)"
@@ -130,6 +133,8 @@ def bench(n: int, pdf: bool, sample: int) -> None:
         )
         print(f"  first --once, every output  : {first:8.2f} s = {1000 * first / n:6.1f} ms/file"
               f"  ({first / load:.2f}x the openpyxl-only load)")  # fmt: skip
+        print(f"  CPU time (user + system)    : {load_cpu:8.2f} s openpyxl-only, {cpu:.2f} s first --once"
+              f" ({cpu / load_cpu:.2f}x; {1000 * cpu / n:.1f} ms/file)")  # fmt: skip
         print(f"  second --once, nothing new  : {second:8.2f} s")
         print(f"  peak memory (ru_maxrss)     : {rss:8.1f} MB")
         print("  " + out.splitlines()[0])
