@@ -51,9 +51,9 @@ def variants(folder: Path) -> list[dict[str, bytes]]:
     out = []
     for v in range(VARIANTS):
         texts: dict[str, str] = {"report_date": f"{YEAR + 1}-01-15"}
-        if v % 3 == 1:
+        if v % 3 == 1 and v % 2:
             texts["contact_phone"] = ""  # 提示 contact-missing
-        elif v % 3 == 2 and v % 2:
+        elif v % 3 == 1:
             texts["report_date"] = f"{YEAR + 1}-02-05"  # 提示 R12: after the 1月31日 deadline
         path = folder / f"variant{v}.xlsx"
         write_submission(path, spec, unit_name(v), YEAR, now=NOW, roster=(), texts=texts)
