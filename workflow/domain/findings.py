@@ -56,13 +56,19 @@ def _jsonable(value: Any) -> Any:
 
 _SHEET_NUMERALS = "一二三四五六七八九十"
 _COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_REPORT_CELL = re.compile(r"表([一二三四五六七八九十])\s*(?:第(\d+)行)?\s*(?:第(\d+)列)?")
+_REPORT_HEAD = ("报告标题", "报告前言", "报告落款")
 
 
 def cell_order(ref: str) -> tuple[int, str, int, int]:
     """Where a cell comes in the template: sheet (基本信息, 二、…, 三、…, 四、…), then row, then column.
 
     ``"三、依申请公开!E7"`` comes before ``"三、依申请公开!E10"`` (natural, not string, order).
+    A published report's locations sort the same way: title, 表二…表四 by row and column
+    (``"表三 第8行 第2列"`` before ``"表三 第10行 第1列"``), then the text.
     """
+    if "!" not in ref:
+        return _report_order(ref)
     sheet, _, coord = ref.rpartition("!")
     sheet = sheet.strip("'")
     if sheet == "基本信息":
@@ -79,6 +85,20 @@ def cell_order(ref: str) -> tuple[int, str, int, int]:
     for ch in letters.upper():
         col = col * 26 + ord(ch) - 64
     return rank, sheet, int(row), col
+
+
+def _report_order(ref: str) -> tuple[int, str, int, int]:
+    """A location in a published report (see ``workflow.read.report.tables``)."""
+    ref = ref.strip()
+    match = _REPORT_CELL.match(ref)
+    if match:
+        table, row, col = match.groups()
+        return _SHEET_NUMERALS.index(table) + 1, f"表{table}", int(row or 0), int(col or 0)
+    if ref.startswith(_REPORT_HEAD):
+        return 0, ref, 0, 0
+    if ref.startswith("正文"):
+        return 40, ref, 0, 0
+    return 50, ref, 0, 0
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -54,6 +54,39 @@ def _total_finding(
     return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
 
 
+def _printed_total_finding(
+    sub: Submission,
+    spec: Format,
+    eq: Equation,
+    printed: Mapping[str, Decimal],
+    typed: Decimal,
+) -> Finding:
+    """A published report's printed total that is not the sum of the numbers printed beside it.
+
+    Compared with the printed row (or column): a total printed among the parts counts as printed,
+    so one misprinted total is reported once, at its own cell.
+    """
+    fid = eq.left[0]
+    f = spec.fields[fid]
+    same_row = all(spec.fields[p].row == f.row for p in eq.right)
+    expected = sum(printed.values(), Decimal(0))
+    nonzero = [p for p in eq.right if printed[p] != 0]
+    names = {
+        p: spec.fields[p].column_label if same_row else spec.fields[p].row_label for p in nonzero
+    }
+    detail = " + ".join(f"{names[p]} {fmt(printed[p])}" for p in nonzero) or "各项均为 0"
+    table = PART_NAMES[f.part]
+    if same_row:
+        where, line = f"{table}「{f.row_label}」行的「{f.column_label}」", "该行"
+    else:
+        where, line = f"{table}「{f.column_label}」列的「{f.row_label}」", "该列"
+    message = (
+        f"报告中{where}印为 {fmt(typed)}，但{line}印出的各项之和为 {fmt(expected)}（{detail}）。"
+        f"请核对{line}数字，在随附的模板中填写正确的数（合计由模板自动算出）。"
+    )
+    return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
+
+
 def _typed_over_finding(
     sub: Submission, spec: Format, fid: str, computed: Number, raw: object
 ) -> Finding:
@@ -79,6 +112,7 @@ def check_totals(
     reported = reported_fields(sub)
     formula_info = bool(sub.formulas)
     shown = sheet_view(sub, spec)
+    printed_report = sub.meta.get("source") == "report"
     findings = []
     for fid, eq in defs.items():
         located = fid in sub.typed or fid in sub.cells
@@ -86,6 +120,11 @@ def check_totals(
             continue
         raw = sub.typed.get(fid)
         typed = as_decimal(raw)
+        if printed_report:
+            printed = {p: shown.get(p, Decimal(totals[p])) for p in eq.right}
+            if typed is not None and typed != totals[fid] and typed != sum(printed.values()):
+                findings.append(_printed_total_finding(sub, spec, eq, printed, typed))
+            continue  # a row that adds up as printed: the misprinted total in it is reported alone
         formula = fid in sub.formulas
         if formula and typed is not None and typed == shown.get(fid):
             continue  # the intact formula adds what its cells hold: text parts or typed-over totals
