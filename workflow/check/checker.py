@@ -161,8 +161,23 @@ def _year(raw: str) -> int | None:
 
 
 def load_previous(settings: Settings | None) -> dict[str, Any] | None:
-    """Last year's summary.json named by [previous] summary, or None when none is configured."""
-    if settings is None or settings.previous_summary is None:
+    """Last year's summary.json named by [previous] summary, or the same structure built from the
+    folder of last year's published reports named by [previous] reports (a folder named by
+    ``summary`` is read as reports too); None when neither is configured."""
+    if settings is None:
+        return None
+    folder = settings.previous_reports
+    summary = settings.previous_summary
+    if folder is None and summary is not None and settings.path(summary).is_dir():
+        folder = summary
+    if folder is not None:
+        from workflow.check.previous_reports import previous_from_reports
+
+        where = settings.path(folder)
+        if not where.is_dir():
+            raise ConfigError(f"[previous] reports 指定的上年年度报告文件夹 {where} 不存在。")
+        return previous_from_reports(settings, where)
+    if settings.previous_summary is None:
         return None
     path = settings.path(settings.previous_summary)
     try:

@@ -61,6 +61,8 @@ def page_context(
         ],
         # fonts that stood in for the official ones, and PDFs that could not be made
         "pdf_notes": pdf_notes(summary),
+        # last year's published reports that could not be read or matched to the roster
+        "previous_notes": previous_notes(summary),
         # files in the inbox not yet taken (being copied, or open in Excel/WPS) at the last pass
         "waiting": [str(w) for w in (runs[0].get("waiting") or [])] if runs else [],
         "totals": totals_view(spec, summary.get("totals", {})),
@@ -218,6 +220,25 @@ def pdf_notes(summary: Mapping[str, Any]) -> list[str]:
         )
         more = f" 等 {len(failures)} 份" if len(failures) > 10 else ""
         notes.append(f"未能生成 PDF：{shown}{more}。其余文件已正常发布，Word 文档不受影响。")
+    return notes
+
+
+def previous_notes(summary: Mapping[str, Any]) -> list[str]:
+    """Last year's published reports ([previous] reports) that were not used, and why."""
+    reports = (summary.get("previous") or {}).get("reports") or {}
+    notes = []
+    for key, what in (("unreadable", "无法读取"), ("unmatched", "未采用")):
+        items = [i for i in reports.get(key) or [] if isinstance(i, Mapping)]
+        if items:
+            shown = "；".join(f"{i.get('file', '')}（{i.get('reason', '')}）" for i in items[:10])
+            more = f" 等 {len(items)} 份" if len(items) > 10 else ""
+            notes.append(f"上年年度报告{what}：{shown}{more}。")
+    without = [str(n) for n in reports.get("units_without_report") or []]
+    if without and reports.get("read") is not None:
+        shown = "、".join(without[:10]) + (
+            f" 等 {len(without)} 个单位" if len(without) > 10 else ""
+        )
+        notes.append(f"以下单位没有上年年度报告，不与上年比较：{shown}。")
     return notes
 
 

@@ -36,6 +36,7 @@ class Settings:
     )
     max_file_mb: int = 20
     previous_summary: Path | None = None  # last year's summary.json
+    previous_reports: Path | None = None  # or a folder of last year's published reports
     district_text: Path | None = None  # the district's own narrative for its report
     pdf: bool | str = "typst"  # "typst", "office", or "" / False for none (True means typst)
     units: tuple[Unit, ...] = field(default=())

@@ -116,6 +116,8 @@ def build_summary(
                 if f in spec.fields and spec.fields[f].numeric
             },
         }
+        if isinstance(previous.get("reports"), Mapping):  # read from last year's reports
+            summary["previous"]["reports"] = previous["reports"]
         summary["changes_vs_previous"] = changes(spec, rollup.totals, before)
         summary["year_over_year"] = year_over_year(settings, spec, records, previous)
     return summary

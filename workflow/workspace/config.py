@@ -26,7 +26,7 @@ _SECTIONS: dict[str, set[str]] = {
     "paths": {"inbox", "outbox", "archive", "state"},
     "schedule": {"every_minutes", "settle_seconds"},
     "check": {"blank_policy", "max_file_mb"},
-    "previous": {"summary"},
+    "previous": {"summary", "reports"},
     "report": {"district_text", "pdf"},
     "units": set(),
 }
@@ -157,6 +157,14 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     policy = check.get("blank_policy", "error")
     if policy not in BLANK_POLICIES:
         raise _fail(path, f'check.blank_policy 应为 "error" 或 "warning"，现为 {policy!r}。')
+    for key in ("summary", "reports"):
+        if key in previous and not isinstance(previous[key], str):
+            raise _fail(path, f"previous.{key} 应为文件或文件夹路径文字。")
+    if "summary" in previous and "reports" in previous:
+        raise _fail(
+            path,
+            "[previous] 下 summary（上年汇总文件）和 reports（上年年度报告文件夹）只能填写一项。",
+        )
     for key in ("inbox", "outbox", "archive", "state"):
         if key in paths and not isinstance(paths[key], str):
             raise _fail(path, f"paths.{key} 应为文件夹路径文字。")
@@ -176,6 +184,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         blank_policy=policy,
         max_file_mb=int(check.get("max_file_mb", 20)),
         previous_summary=Path(previous["summary"]) if "summary" in previous else None,
+        previous_reports=Path(previous["reports"]) if "reports" in previous else None,
         district_text=Path(report["district_text"]) if "district_text" in report else None,
         pdf=_pdf(report.get("pdf", "typst"), path),
         units=_parse_units(data.get("units", []), path),

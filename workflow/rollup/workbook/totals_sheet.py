@@ -208,7 +208,8 @@ def _comparison(
             ws.merge_range(row, 7, row, 8, "上年无此项", st.cell)
         row += 1
     if not prev.get("complete", True):
-        ws.merge_range(row, 0, row, 9, "注：上年汇总未含全部单位，比较仅供参考。", st.note)
+        source = "上年年度报告" if prev.get("reports") else "上年汇总"
+        ws.merge_range(row, 0, row, 9, f"注：{source}未含全部单位，比较仅供参考。", st.note)
         row += 1
     return row
 
