@@ -97,3 +97,36 @@ def test_cell_order_is_table_order(refs: list[str]) -> None:
     assert sorted(sorted(refs), key=cell_order) == refs  # string order is not table order
     shuffled = [Finding("R1", Severity.ERROR, "m", cells=(r,)) for r in reversed(refs)]
     assert [f.cells[0] for f in sort_findings(shuffled)] == refs
+
+
+@pytest.mark.parametrize("blank_totals", [False, True], ids=["zeros-blank", "row-totals-blank-too"])
+def test_blank_cells_of_a_web_page_table_are_zeros(blank_totals: bool) -> None:
+    """Portals print a 0 as an empty cell, and often leave a row's 总计 empty: the numbers stay in
+    their columns, a blank count is 0, a blank total is not printed (computed, no R3)."""
+    from workflow.read.report.lines import html_lines
+
+    def cells(line: str, middle: bool) -> str:
+        label, *numbers = line.split("\t")
+        last = len(numbers) - 1
+        shown = ["&nbsp;" if n == "0" or (blank_totals and middle and j == last) else n for j, n in enumerate(numbers)]  # fmt: skip
+        return f"<tr><td>{label}</td>" + "".join(f"<td><p>{n}</p></td>" for n in shown) + "</tr>"
+
+    page = _page(False)
+    start, end = (
+        page.index("三、收到和处理政府信息公开申请情况"),
+        page.index("四、政府信息公开行政复议、行政诉讼情况"),
+    )
+    apply_rows = page[start + 1 : end]
+    html = (
+        "<html><body>" + "".join(f"<p>{ln}</p>" for ln in page[: start + 1])
+        + "<table>" + "".join(cells(ln, 2 <= i < len(apply_rows) - 2) for i, ln in enumerate(apply_rows)) + "</table>"
+        + "".join(f"<p>{ln}</p>" for ln in page[end:]) + "</body></html>"
+    )  # fmt: skip
+    plain = read_lines(text_lines("\n".join(page)))
+    sub = read_lines(html_lines(html))
+    assert sub.values == plain.values
+    assert not [f for f in sub.findings if f.is_error]
+    checked = check_submission(sub, load_format(sub.format), CheckContext())
+    assert not [f for f in checked if f.rule in _NUMBER_RULES]
+    if blank_totals:
+        assert "apply_granted_total" not in sub.typed and sub.cells["apply_granted_total"]

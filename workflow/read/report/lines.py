@@ -21,11 +21,19 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_DOCX_XML = 64 * 1024 * 1024  # uncompressed document.xml larger than this is not read
 
 
+# An empty cell of a Word or web-page table row, as kept in ``Line.slots``: portals and Word
+# reports often leave a 0 blank, so a row's empty cells keep its numbers in their columns.
+BLANK = "\u2205"
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One printed line or table row: its cells in reading order (empty cells dropped)."""
+    """One printed line or table row: its cells in reading order (empty cells dropped).
+
+    ``slots`` is set for a table row with empty cells: every cell, an empty one as ``BLANK``."""
 
     cells: tuple[str, ...]
+    slots: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -37,9 +45,15 @@ class Line:
         return "".join(self.text.split())
 
 
-def make_line(cells: Iterable[str]) -> Line | None:
-    kept = tuple(c.strip() for c in cells if c and c.strip())
-    return Line(kept) if kept else None
+def make_line(cells: Iterable[str], *, blanks: bool = False) -> Line | None:
+    """A line of the non-empty cells; with ``blanks`` (a table row) the empty ones kept in slots."""
+    every = [c.strip() if c else "" for c in cells]
+    kept = tuple(c for c in every if c)
+    if not kept:
+        return None
+    if blanks and len(kept) < len(every):
+        return Line(kept, tuple(c or BLANK for c in every))
+    return Line(kept)
 
 
 def decode_text(data: bytes) -> str:
@@ -103,7 +117,7 @@ def _docx_block(parent: object, out: list[Line]) -> None:
                 for tc in tr.findall(f"{_W}tc"):
                     paras = [_para_text(p) for p in tc.iter(f"{_W}p")]
                     cells.append("".join(" ".join(paras).split()))
-                line = make_line(cells)
+                line = make_line(cells, blanks=True)
                 if line is not None:
                     out.append(line)
         elif child.tag == f"{_W}sdt":
@@ -159,7 +173,7 @@ class _PageParser(HTMLParser):
             self._cell = None
         elif tag == "tr":
             if self._row is not None:
-                line = make_line(self._row)
+                line = make_line(self._row, blanks=True)
                 if line is not None:
                     self.lines.append(line)
             self._row = None

@@ -19,7 +19,7 @@ from workflow.domain.findings import Finding, Severity
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import Format, Grid
 from workflow.read.report.digits import Split, resolve, split_groups, split_summed
-from workflow.read.report.lines import Line
+from workflow.read.report.lines import BLANK, Line
 
 _NUMBER = re.compile(r"^([+\-－]?)(\d+(?:\.\d+)?)(万元|元)?$")
 _TRAILING_DIGITS = re.compile(r"(\d+)$")
@@ -103,6 +103,7 @@ class Printed:
     value: Number
     text: str
     yuan: bool = False
+    blank: bool = False  # an empty table cell: 0 for a count, not printed for a total
 
 
 def parse_token(token: str) -> Printed | None:
@@ -117,15 +118,19 @@ def parse_token(token: str) -> Printed | None:
     return Printed(value, token, unit == "元")
 
 
+_BLANK_CELL = Printed(0, "", blank=True)
+
+
 def numbers_of(line: Line) -> list[Printed]:
-    """The numbers a table row prints after its label (none when text follows a number: prose)."""
-    tokens = [t for cell in line.cells for t in cell.split()]
-    parsed = [parse_token(t) for t in tokens]
-    first = next((i for i, p in enumerate(parsed) if p is not None), len(parsed))
-    tail = parsed[first:]
-    if any(p is None for p in tail):
+    """The numbers a table row prints after its label (none when text follows a number: prose);
+    an empty cell of a Word or web-page table among them is a blank (``Printed.blank``)."""
+    tokens = [t for cell in (line.slots or line.cells) for t in cell.split()]
+    parsed = [_BLANK_CELL if t == BLANK else parse_token(t) for t in tokens]
+    last_text = max((i for i, p in enumerate(parsed) if p is None), default=-1)
+    if any(p is not None and not p.blank for p in parsed[: max(last_text, 0)]):
         return []
-    return [p for p in tail if p is not None]
+    tail = [p for p in parsed[last_text + 1 :] if p is not None]
+    return tail if any(not p.blank for p in tail) or len(tail) > 1 else []
 
 
 def _label_of(line: Line) -> str:
@@ -155,6 +160,8 @@ class TableReader:
                     fields=(fid,), cells=(cell,), expected=value, actual=printed.text,
                 ))  # fmt: skip
         self.sub.cells[fid] = cell
+        if printed.blank and f.computed:
+            return  # a total left blank is not printed: it is computed from its parts
         self.sub.typed[fid] = value
         if not f.computed:
             self.sub.values[fid] = value
@@ -318,6 +325,8 @@ class TableReader:
         glued = ""
         for line in region:
             found = numbers_of(line)
+            if found and all(p.blank for p in found):
+                continue  # empty cells of a header row
             digits = _glued(line, found)
             if len(digits) >= len(grid.columns):
                 glued += digits

@@ -10,6 +10,8 @@ from workflow.read.report.lines import Line
 from workflow.read.report.tables import Parts
 
 _TITLE = re.compile(r"^(.*?)(\d{4})年度?政府信息公开(?:工作)?年度报告")
+# the year first: 「2019年上海市人民政府办公厅政府信息公开工作年度报告」
+_TITLE_YEAR_FIRST = re.compile(r"^(\d{4})年度?(.{2,40}?)政府信息公开(?:工作)?年度报告")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_DATE = re.compile(
     r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日$"
@@ -31,6 +33,8 @@ def title_of(lines: Sequence[Line]) -> tuple[str, int | None]:
                 key += head[i + 1].key
             match = _TITLE.match(key)
             if not match:
+                if first := _TITLE_YEAR_FIRST.match(key):
+                    return first.group(2), int(first.group(1))
                 continue
             unit = match.group(1)
             if not unit and i > 0:
