@@ -1,4 +1,5 @@
-"""Reading time per published report by type (txt, pdf, docx), beside the template reader.
+"""Reading time per published report by type (txt, pdf, docx, html), beside the template reader;
+and a folder of last year's reports ([previous] reports) read cold and from its cache.
 
 python benchmarks/bench_read_reports.py [repeats]
 """
@@ -49,12 +50,35 @@ def main() -> None:
         rows.append(("template .xlsx", timed(read_workbook, xlsx, repeats)))
         rows.append(("report .docx (own)", timed(read_report, docx, repeats)))
         for path in sorted((ROOT / "tests" / "corpus" / "reports").glob("*.*")):
-            if path.suffix in (".txt", ".pdf"):
+            if path.suffix in (".txt", ".pdf", ".html"):
                 rows.append(
                     (f"report {path.suffix} {path.stem}", timed(read_report, path, repeats))
                 )
+        rows += _previous_folder(folder)
     for name, ms in rows:
         print(f"{name:<42} {ms:8.1f} ms")
+
+
+def _previous_folder(folder: Path) -> list[tuple[str, float]]:
+    """The corpus as last year's reports: the first load reads every file, the next hit the cache."""
+    import shutil
+
+    from workflow.check.previous_reports import previous_from_reports
+
+    reports = folder / "last"
+    shutil.copytree(ROOT / "tests" / "corpus" / "reports", reports)
+    settings = Settings(workspace=folder, district="长乐区", year=2025)
+    start = time.perf_counter()
+    previous_from_reports(settings, reports)
+    cold = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    previous_from_reports(settings, reports)
+    warm = (time.perf_counter() - start) * 1000
+    n = len(list(reports.glob("*.*"))) - len(list(reports.glob("*.json"))) - 1  # README.md
+    return [
+        (f"[previous] reports, {n} files, cold", cold),
+        (f"[previous] reports, {n} files, cached", warm),
+    ]
 
 
 if __name__ == "__main__":
