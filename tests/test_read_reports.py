@@ -126,6 +126,16 @@ def test_own_unit_report_pdf_reads_back(tmp_path: Path, format_id: str) -> None:
     _assert_round_trip(path, format_id, values)
 
 
+@pytest.mark.parametrize("format_id", ["gov2021", "gov2019"])
+def test_own_unit_report_html_reads_back(tmp_path: Path, format_id: str) -> None:
+    from workflow.report.html import write_unit_report_html
+
+    settings, record, values = _record(format_id)
+    path = tmp_path / "report.html"
+    write_unit_report_html(settings, record, path, now=NOW)
+    _assert_round_trip(path, format_id, values)
+
+
 def test_check_json_on_the_seed_gives_its_numbers() -> None:
     result = CliRunner().invoke(
         cli, ["check", str(CORPUS / "fz_changle_rsj_2021_dept.txt"), "--json"]

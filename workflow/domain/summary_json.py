@@ -52,6 +52,8 @@ class PreviousYear(TypedDict):
     units_accepted: Any
     units_expected: Any
     totals: dict[str, Number]
+    # with [previous] reports: the folder, the reports read, unreadable and unmatched (file, reason)
+    reports: NotRequired[dict[str, Any]]
 
 
 class Summary(TypedDict):

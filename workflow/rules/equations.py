@@ -74,14 +74,14 @@ def _printed_total_finding(
     names = {
         p: spec.fields[p].column_label if same_row else spec.fields[p].row_label for p in nonzero
     }
-    detail = " + ".join(f"{names[p]} {fmt(printed[p])}" for p in nonzero) or "各项均为 0"
+    detail = " + ".join(f"{names[p]} {plain_number(printed[p])}" for p in nonzero) or "各项均为 0"
     table = PART_NAMES[f.part]
     if same_row:
         where, line = f"{table}「{f.row_label}」行的「{f.column_label}」", "该行"
     else:
         where, line = f"{table}「{f.column_label}」列的「{f.row_label}」", "该列"
     message = (
-        f"报告中{where}印为 {fmt(typed)}，但{line}印出的各项之和为 {fmt(expected)}（{detail}）。"
+        f"报告中{where}印为 {plain_number(typed)}，但{line}印出的各项之和为 {plain_number(expected)}（{detail}）。"
         f"请核对{line}数字，在随附的模板中填写正确的数（合计由模板自动算出）。"
     )
     return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
