@@ -126,10 +126,14 @@ def test_last_years_reports_become_last_years_summary(workspace: Path) -> None:
         assert {k: v for k, v in unit["values"].items() if k in table} == {k: v for k, v in want.items() if k in table}  # fmt: skip
         assert unit["texts"]["text_active"]
     reports = previous["reports"]
+    assert (
+        reports["folder"] == "上年年报"
+    )  # relative to the workspace, like every path in summary.json
     assert [u["file"] for u in reports["unreadable"]] == ["扫描件.pdf"]
     unmatched = {u["file"]: u["reason"] for u in reports["unmatched"]}
     assert set(unmatched) == {"人社局2021年报.txt", "重复/教育局年报.docx", "吴航街道办事处2024年年报.docx"}  # fmt: skip
     assert "不在名单中" in unmatched["吴航街道办事处2024年年报.docx"]
+    assert unmatched["重复/教育局年报.docx"].endswith("已采用 教育局2024年年报.docx")
     assert "2021 年" in unmatched["人社局2021年报.txt"]
     assert reports["units_without_report"] == [DEMO_UNITS[0][0], DEMO_UNITS[5][0]]
     total = sum(_last_year(n)["apply_new_total"] for n in by_name)

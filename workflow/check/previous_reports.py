@@ -174,7 +174,8 @@ def previous_from_reports(settings: Settings, folder: Path) -> dict[str, Any]:
             unmatched.append({"file": file, "unit": printed, "reason": reason})
             continue
         if unit.name in units:
-            reason = f"与 {units[unit.name]['source']} 同为「{unit.name}」的报告，已采用后者"
+            kept = units[unit.name]["source"]
+            reason = f"与 {kept} 同为「{unit.name}」的报告，已采用 {kept}"
             unmatched.append({"file": file, "unit": printed, "reason": reason})
             continue
         units[unit.name] = {
@@ -201,13 +202,21 @@ def previous_from_reports(settings: Settings, folder: Path) -> dict[str, Any]:
         "units": ordered,
         "totals": _totals(ordered),
         "reports": {
-            "folder": str(folder),
+            "folder": _relative(settings, folder),
             "read": read,
             "unreadable": unreadable,
             "unmatched": unmatched,
             "units_without_report": without,
         },
     }
+
+
+def _relative(settings: Settings, folder: Path) -> str:
+    """The folder as summary.json names paths: relative to the workspace, forward slashes."""
+    try:
+        return folder.resolve().relative_to(settings.workspace.resolve()).as_posix()
+    except ValueError:
+        return folder.as_posix()
 
 
 def _totals(units: list[dict[str, Any]]) -> dict[str, int | Decimal]:
