@@ -43,6 +43,8 @@ def annotate_workbook(result: CheckResult, source: Path, target: Path, *, now: d
     suffix = source.suffix.lower()
     if suffix not in ANNOTATABLE:
         return f"本文件为 {suffix or '无扩展名'} 格式，无法生成标注副本；建议用 WPS 或 Excel 另存为 .xlsx 后报送。"
+    if any(f.rule == "file-check-failed" for f in result.findings):
+        return "程序未能完成校验，未生成标注副本。"
     if any(f.rule.startswith("file-") for f in result.findings):
         return "本文件无法作为工作簿打开，未生成标注副本。"
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.domain.check_result import CheckResult
-from workflow.domain.findings import sort_findings
+from workflow.domain.findings import Finding, Severity, sort_findings
 from workflow.domain.settings import Settings
 from workflow.domain.submission import Submission
 from workflow.domain.summary_json import load_summary
@@ -155,9 +155,32 @@ def result_for(
     )
 
 
+CHECK_FAILED = "file-check-failed"
+
+
+def unchecked_result(path: Path, unit: str, format_id: str, exc: BaseException) -> CheckResult:
+    """A file the checker failed on: rejected with one finding that says so (the pass goes on;
+    the traceback is in the log, not in front of the department)."""
+    message = (
+        f"本文件无法校验：程序在读取或检查本文件时出错（{type(exc).__name__}），未能得出结论，"
+        "因此未纳入汇总。请用 Excel 或 WPS 打开本文件，确认各表内容无误后“另存为”新的 .xlsx 文件"
+        "重新报送；如仍出现本提示，请联系区政务公开办（已记录，转交维护人员）。"
+    )
+    return CheckResult(
+        file=str(path),
+        sha256=file_sha256(path),
+        unit=unit,
+        year=None,
+        format=format_id,
+        status="rejected",
+        findings=[Finding(CHECK_FAILED, Severity.ERROR, message)],
+        readable=False,
+    )
+
+
 def _year(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) == 4 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
 
 
 def load_previous(settings: Settings | None) -> dict[str, Any] | None:

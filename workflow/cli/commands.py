@@ -79,11 +79,13 @@ class _Progress:
 
 
 def _run_once(config_path: Path) -> int:
+    from workflow.pipeline.logs import pass_logging
     from workflow.pipeline.one_pass import run_once
 
     settings = _settings(config_path)
     progress = _Progress() if sys.stdout.isatty() else None
-    summary = run_once(settings, now=_now(), clock=_now, progress=progress)
+    with pass_logging(settings.state_dir):
+        summary = run_once(settings, now=_now(), clock=_now, progress=progress)
     if progress:
         progress.close()
     click.echo(summary.describe())

@@ -18,12 +18,41 @@ _RESERVED = frozenset(
     }
 )
 MAX_NAME = 80  # characters of one path component (Windows paths are limited to 260 in all)
+# UTF-8 bytes of a name we make from a department's text: most file systems allow 255 bytes per
+# component, and our names add prefixes (回执_, 校验结果_, a hash) and temporary suffixes to it
+MAX_NAME_BYTES = 150
 
 
 def safe_name(text: str, fallback: str = "未命名") -> str:
     """``text`` with characters Windows forbids replaced by "_", no trailing dots or spaces."""
     cleaned = "".join("_" if ch in _UNSAFE or ord(ch) < 32 else ch for ch in text).strip(" .")
-    cleaned = cleaned[:MAX_NAME].rstrip(" .")
+    cleaned = fit_bytes(cleaned[:MAX_NAME], MAX_NAME_BYTES).rstrip(" .")
     if cleaned.split(".")[0].upper() in _RESERVED:
         cleaned = f"_{cleaned}"
     return cleaned or fallback
+
+
+def fit_bytes(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` UTF-8 bytes, never inside a character."""
+    data = text.encode("utf-8", "replace")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")
+
+
+def short_file_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name that fits ``max_bytes`` (its extension kept): a long name is cut and marked
+    with "…" (the original name is kept elsewhere: the ledger, the receipt).
+
+    >>> short_file_name("长" * 80 + ".xlsx")[-8:]
+    '长长….xlsx'
+    >>> short_file_name("a.xlsx")
+    'a.xlsx'
+    """
+    if len(name.encode("utf-8", "replace")) <= max_bytes:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = name, ""
+    tail = f"…{dot}{suffix}" if suffix else "…"
+    return fit_bytes(stem, max_bytes - len(tail.encode())) + tail

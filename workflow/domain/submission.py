@@ -39,4 +39,4 @@ class Submission:
     @property
     def year(self) -> int | None:
         raw = self.texts.get("report_year", "").strip()
-        return int(raw) if raw.isdigit() else None
+        return int(raw) if raw.isascii() and raw.isdigit() else None

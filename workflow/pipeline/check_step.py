@@ -20,9 +20,9 @@ from workflow.crash import crash_point
 from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding, Severity, sort_findings
 from workflow.domain.settings import Settings, match_unit
+from workflow.errors import WorkflowError
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.pipeline.inbox import Candidate
-from workflow.pipeline.outcome import FileOutcome
 from workflow.store.durable import fsync_file
 from workflow.store.ledger import FileRow
 
@@ -151,14 +151,39 @@ def _accepted_files(ctx: PassContext) -> dict[str, str]:
 
 
 def _guard(ctx: PassContext, job: Job, call: Callable[[], Checked]) -> Checked | None:
+    """The per-file firewall: whatever a file makes the checker do, it ends with a result —
+    its own, or a rejection whose receipt says it could not be checked (traceback in the log)."""
     try:
         outcome = call()
     except Exception as exc:  # the per-file failure boundary
         log.exception("检查 %s 时程序出错：%s", job.cand.rel, exc)
-        ctx.summary.files.append(FileOutcome(job.cand.rel, "failed"))
-        return None
+        return failed_check(
+            ctx, job.snap, ctx.state / FEEDBACK_DIR / job.token, job.cand.folder, exc
+        )
     crash_point("after-check")
     return outcome
+
+
+def failed_check(
+    ctx: PassContext, snap: Path, out_dir: Path, folder: str, exc: BaseException
+) -> Checked | None:
+    """A rejection with a receipt for a file the checker failed on (None if even that fails)."""
+    from workflow.check.checker import unchecked_result
+    from workflow.check.feedback import write_feedback
+
+    unit = match_unit(ctx.s, folder) if folder else None
+    result = unchecked_result(snap, unit.name if unit else "", ctx.s.format, exc)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    try:
+        written = write_feedback(result, snap, out_dir, now=ctx.now)
+        files = {}
+        for kind, path in written.items():
+            fsync_file(path)
+            files[kind] = Path(path).relative_to(out_dir).as_posix()
+    except Exception as again:  # not even a receipt: the file stays in the inbox
+        log.exception("无法为 %s 写出回执：%s", snap.name, again)
+        return None
+    return result, files
 
 
 def check_archived(ctx: PassContext, row: FileRow, token: str) -> Checked | None:
@@ -182,6 +207,8 @@ def check_archived(ctx: PassContext, row: FileRow, token: str) -> Checked | None
     shutil.rmtree(out, ignore_errors=True)
     try:
         return _worker_check(work, out, ctx.s, when, load_previous(ctx.s), folder)
+    except WorkflowError:
+        raise
     except Exception as exc:  # the per-file failure boundary
         log.exception("重新校验 %s 时程序出错：%s", row.original_name, exc)
-        return None
+        return failed_check(ctx, work, out, folder, exc)

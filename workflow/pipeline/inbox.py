@@ -49,7 +49,15 @@ def owner_file_beside(path: Path) -> bool:
     LibreOffice ``.~lock.name#`` next to ``path``: the file is open somewhere."""
     name = path.name
     candidates = {f"~${name}", f"~${name[1:]}", f"~${name[2:]}", f".~lock.{name}#"}
-    return any((path.parent / c).exists() for c in candidates)
+    return any(_exists(path.parent / c) for c in candidates)
+
+
+def _exists(path: Path) -> bool:
+    """False also when the name cannot exist (too long for the file system, say)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def looks_incomplete(path: Path, size: int) -> bool:

@@ -14,7 +14,8 @@ from typing import Any
 from workflow.crash import crash_point
 from workflow.domain.check_result import CheckResult
 from workflow.domain.names import safe_name
-from workflow.pipeline.check_step import Job, checked
+from workflow.errors import WorkflowError
+from workflow.pipeline.check_step import Job, checked, failed_check
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.pipeline.inbox import Candidate, list_candidates, restat, settle, snapshot
 from workflow.pipeline.outcome import FileOutcome
@@ -51,7 +52,9 @@ def intake(ctx: PassContext) -> None:
         ctx.tick(done, total)
     for job, outcome in checked(ctx, [j for j in jobs if not j.resume]):
         if outcome is not None:
-            _record(ctx, job, *outcome)
+            _record_guarded(ctx, job, outcome)
+        else:
+            ctx.summary.files.append(FileOutcome(job.cand.rel, "failed"))
         done += 1
         ctx.tick(done, total)
     for job in dups:
@@ -86,6 +89,28 @@ def _snapshots(ctx: PassContext, ready: list[Candidate]) -> tuple[list[Job], lis
             jobs.append(job)
         in_pass.add(sha)
     return jobs, dups
+
+
+def _record_guarded(
+    ctx: PassContext, job: Job, outcome: tuple[CheckResult, dict[str, str]]
+) -> None:
+    """Record a checked file; when its result itself cannot be recorded (values or texts the
+    ledger cannot take), record it as a file that could not be checked instead."""
+    try:
+        _record(ctx, job, *outcome)
+    except WorkflowError:
+        raise
+    except Exception as exc:
+        if ctx.ledger.by_sha(job.sha256):  # recorded already: a storage problem, not the file's
+            raise
+        log.exception("记录 %s 的校验结果时程序出错：%s", job.cand.rel, exc)
+        fallback = failed_check(
+            ctx, job.snap, ctx.state / FEEDBACK_DIR / job.token, job.cand.folder, exc
+        )
+        if fallback is None:
+            ctx.summary.files.append(FileOutcome(job.cand.rel, "failed"))
+            return
+        _record(ctx, job, *fallback)
 
 
 def _record(ctx: PassContext, job: Job, result: CheckResult, files: dict[str, str]) -> None:

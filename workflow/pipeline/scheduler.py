@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -23,8 +22,10 @@ import schedule
 from workflow.domain.settings import Settings
 from workflow.errors import BusyError, WorkflowError
 from workflow.pipeline import one_pass as pipeline
+from workflow.pipeline.logs import LOG_NAME, add_handlers, remove_handlers
 
-LOG_NAME = "workflow.log"
+__all__ = ["LOG_NAME", "one_pass", "run_forever", "setup_logging"]
+
 log = logging.getLogger("workflow")
 
 # What signal.signal returns and takes back: a Python handler, SIG_DFL/SIG_IGN, or None.
@@ -33,15 +34,7 @@ _Handler = Callable[[int, FrameType | None], Any] | int | None
 
 def setup_logging(state_dir: Path) -> list[logging.Handler]:
     """Timestamped lines to stderr and to the workspace log file; returns the handlers added."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    fmt = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    file_handler = logging.FileHandler(state_dir / LOG_NAME, encoding="utf-8")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), file_handler]
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    return handlers
+    return add_handlers(state_dir, stamped=True, console_level=logging.INFO)
 
 
 def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
@@ -111,6 +104,4 @@ def run_forever(
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-        for handler in handlers:
-            log.removeHandler(handler)
-            handler.close()
+        remove_handlers(handlers)

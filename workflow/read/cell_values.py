@@ -46,6 +46,14 @@ BLANK_LIKE = frozenset(
     {"blank", "placeholder"}
 )  # problems that blank_policy="warning" turns into 0
 
+# Plausible values of one number cell (docs/rules.md, R5): anything outside is a typing slip
+# (an extra digit, a pasted phone number) or a hostile value; within them totals stay exact.
+COUNT_MAX = 10_000_000  # 件/个/次: whole numbers 0 … 10,000,000
+SIGNED_MAX = 10_000_000  # 本年增/减: whole numbers −10,000,000 … 10,000,000
+# money cells are in 万元 (表二 收费) or in 元 (基本信息 收费通知, gov2019 采购总金额 as real reports
+# write it, "73802895.90"): 0 … 10,000,000,000 covers 100 亿元 in 元
+MONEY_MAX = Decimal(10_000_000_000)
+MONEY_PLACES = 6  # 万元 with 6 decimals is 0.01 元 (5949.088667 万元): kept exactly as typed
 _NOT_FINITE = frozenset({"nan", "inf", "infinity", "#num!"})
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-"})
@@ -62,7 +70,7 @@ class Parsed:
     """A number cell's outcome: ``value`` when usable, else a ``problem`` code.
 
     Problems: blank, placeholder, not-applicable, words, decimal, negative, not-number, boolean,
-    error-value, not-finite. ``hint`` is the number the department probably meant, if any.
+    error-value, not-finite, out-of-range, too-many-places. ``hint`` is the number the department probably meant, if any.
     """
 
     value: Number | None = None
@@ -173,7 +181,24 @@ def _check_kind(value: Decimal, kind: str, shown: str) -> Parsed:
         return Parsed(problem="decimal", shown=shown)
     if kind != "signed" and value < 0:
         return Parsed(problem="negative", shown=shown)
+    if abs(value) > _MAXIMUM.get(kind, COUNT_MAX):
+        return Parsed(problem="out-of-range", shown=shown)
+    if kind == "money" and value.normalize().as_tuple().exponent < -MONEY_PLACES:  # type: ignore[operator]
+        hint = _as_number(value.quantize(Decimal(1).scaleb(-MONEY_PLACES)), kind)
+        return Parsed(problem="too-many-places", shown=shown, hint=hint)
     return Parsed(value=_as_number(value, kind), shown=shown)
+
+
+_MAXIMUM: dict[str, Decimal | int] = {"count": COUNT_MAX, "signed": SIGNED_MAX, "money": MONEY_MAX}
+
+
+def range_text(kind: str) -> str:
+    """The plausible range of a number cell of ``kind``, in words (messages, docs)."""
+    if kind == "money":
+        return f"金额应在 0 至 {MONEY_MAX:,} 之间"
+    if kind == "signed":
+        return f"本年增/减应为 -{SIGNED_MAX:,} 至 {SIGNED_MAX:,} 之间的整数"
+    return f"数量应为 0 至 {COUNT_MAX:,} 之间的整数"
 
 
 def zero_of(kind: str) -> Number:
@@ -214,6 +239,16 @@ def r5_message(label: str, cell: str, parsed: Parsed, kind: str, *, as_warning: 
         return f"{where}显示错误值“{parsed.shown}”。请改为直接填写数字。"
     if problem == "not-finite":
         return f"{where}不是有效的数字（{parsed.shown}）。请填写数字。"
+    if problem == "out-of-range":
+        return (
+            f"{where}{shown}，超出合理范围（{range_text(kind)}）。"
+            "请核对是否多输了位数或填错了格，改为实际数字。"
+        )
+    if problem == "too-many-places":
+        return (
+            f"{where}{shown}，小数位数过多（金额最多保留 {MONEY_PLACES} 位小数）。"
+            f"请四舍五入后填写，如 {parsed.hint}。"
+        )
     return f"{where}{shown}，不是数字。请填写数字，没有数据请填 0。"
 
 

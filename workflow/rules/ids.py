@@ -48,7 +48,10 @@ READER_TITLES: dict[str, str] = {
 }
 RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
 # Ids added by the pipeline (workflow.pipeline.one_pass), which knows where in the inbox a file was dropped.
-PIPELINE_TITLES: dict[str, str] = {"unit-folder-mismatch": "文件夹与单位名称不符"}
+PIPELINE_TITLES: dict[str, str] = {
+    "unit-folder-mismatch": "文件夹与单位名称不符",
+    "file-check-failed": "本文件无法校验",
+}
 
 
 def rule_title(rule: str) -> str:
@@ -68,6 +71,6 @@ def rule_label(rule: str) -> str:
         return rule
     if rule in _BALANCE_RULES:
         return f"{rule}（勾稽关系：{title}）"
-    if rule[:1] == "R" and rule[1:].isdigit():
+    if rule[:1] == "R" and rule[1:].isascii() and rule[1:].isdigit():
         return f"{rule}（{title}）"
     return f"［{title}］"

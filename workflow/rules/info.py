@@ -32,7 +32,9 @@ def check_info(sub: Submission, spec: Format, ctx: CheckContext) -> list[Finding
                 )
             )
     raw_year = submission_text(sub, REPORT_YEAR)
-    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    year = (
+        int(raw_year) if raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4 else None
+    )
     findings += _check_year(sub, ctx, raw_year, year)
     findings += _check_unit(sub, ctx)
     doubtful = ctx.from_template and year is not None and ctx.year not in (None, year)

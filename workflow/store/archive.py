@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workflow.domain.names import short_file_name
 from workflow.store.durable import atomic_copy, fsync_dir, sha256_file
 
 FOLDERS = {
@@ -27,7 +28,9 @@ class ArchiveMismatch(Exception):
 
 
 def archive_target(root: Path, year: int, status: str, sha256: str, name: str) -> Path:
-    return root / str(year) / FOLDERS[status] / f"{sha256[:12]}_{name}"
+    """Where a file is archived; a long original name is shortened to a safe length (the
+    original stays in the ledger and the receipt)."""
+    return root / str(year) / FOLDERS[status] / f"{sha256[:12]}_{short_file_name(name)}"
 
 
 def _free_name(target: Path, sha256: str) -> tuple[Path, bool]:

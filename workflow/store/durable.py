@@ -132,7 +132,7 @@ def walk_files(root: Path) -> Iterator[str]:
 
 def run_seq(run_id: str) -> int:
     tail = run_id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else -1
+    return int(tail) if tail.isascii() and tail.isdigit() else -1
 
 
 def manifest_paths(outbox: Path) -> list[Path]:

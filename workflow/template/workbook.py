@@ -125,7 +125,11 @@ def write_template(
     info: dict[str, Any] = {"unit_name": unit_name, "report_year": year if year is not None else ""}
     info |= dict(texts or {})
     for f in spec.fields_of("info"):  # a year of digits is written as a number: check that
-        if f.kind == "year" and str(info.get(f.id, "")).strip().isdigit():
+        if (
+            f.kind == "year"
+            and str(info.get(f.id, "")).strip().isascii()
+            and str(info.get(f.id, "")).strip().isdigit()
+        ):
             info[f.id] = int(str(info[f.id]).strip())
     numbers = cell_values(spec, cells, dict(overrides or {}))
     buffer = io.BytesIO()
@@ -278,7 +282,12 @@ def _write_text(
     roster_ref: str,
     year: str = "",
 ) -> None:
-    if f.kind == "year" and isinstance(value, int | str) and str(value).strip().isdigit():
+    if (
+        f.kind == "year"
+        and isinstance(value, int | str)
+        and str(value).strip().isascii()
+        and str(value).strip().isdigit()
+    ):
         ws.write_number(cell.row, cell.col, int(str(value).strip()), fmt)
     elif f.kind == "date" and isinstance(value, str) and _iso_date(value):
         ws.write_datetime(cell.row, cell.col, _iso_date(value), styles.date)
@@ -302,7 +311,7 @@ def _write_text(
             "error_title": "年度",
             "error_message": "请填写四位数年度，如 2025。",
         }
-    day = f"{int(year) + 1}-01-20" if year.isdigit() else "次年1月的日期"
+    day = f"{int(year) + 1}-01-20" if year.isascii() and year.isdigit() else "次年1月的日期"
     hint = {
         "date": f"填写报告成文日期（统计年度结束后，如 {day}）。",
         "year": "报告年度，四位数字，如 2025。",

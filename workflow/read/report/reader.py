@@ -119,7 +119,7 @@ def read_lines(lines: list[Line], joiner: str = "\n", *, kind: str = "txt") -> S
     facts = stated_facts(narratives.get("text_active", "") + "。" + all_text)
     for key, value in facts.items():
         if key in spec.fields:
-            parsed = int(value) if value.isdigit() else None
+            parsed = int(value) if value.isascii() and value.isdigit() else None
             from decimal import Decimal
 
             sub.values[key] = parsed if parsed is not None else Decimal(value)
