@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import xml_edits
-from test_pipeline import EDU, HEALTH, STREET, drop, make_workspace, run
+from test_pipeline import EDU, HEALTH, STREET, drop, make_workspace
 
 from workflow.read.cell_values import COUNT_MAX, MONEY_MAX, SIGNED_MAX, parse_number
 from workflow.store.ledger import Ledger
@@ -89,7 +89,9 @@ def test_a_long_name_beside_an_owner_file_still_waits(ws, capfd):
 def test_a_cut_emoji_in_a_text_cell_is_cleaned_when_read(ws, capfd):
     path = ws.inbox_dir / "教育局.xlsx"
     drop(ws, path.name, EDU)
-    xml_edits.set_text(path, path, "基本信息", "B23", "存在问题：表情_xD83D_截断，换页_x000C_符_xD83D__xDE00_")
+    xml_edits.set_text(
+        path, path, "基本信息", "B23", "存在问题：表情_xD83D_截断，换页_x000C_符_xD83D__xDE00_"
+    )
     code, out, err = run_cli(ws, capfd)
     assert code == 0, err
     assert "通过 1" in out

@@ -34,7 +34,9 @@ def sheet_parts(path: Path) -> dict[str, str]:
         book = zf.read("xl/workbook.xml").decode()
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
     targets = dict(re.findall(r'<Relationship Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets |= {i: t for t, i in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    targets |= {
+        i: t for t, i in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+    }
     out = {}
     for name, rid in re.findall(r'<sheet name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
         out[name.replace("&amp;", "&")] = "xl/" + targets[rid].lstrip("/").removeprefix("xl/")
