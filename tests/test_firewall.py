@@ -185,3 +185,37 @@ def test_a_checker_crash_on_one_file_is_a_rejection_with_a_receipt(ws, capfd, mo
         "坏文件.xlsx": "rejected",
         "卫健局.xlsx": "accepted",
     }
+
+
+# -- never silently skipped (item 7) ---------------------------------------------------------------
+
+
+def test_a_name_starting_with_a_tilde_is_a_submission_not_a_lock_file(ws, capfd):
+    drop(ws, "~教育局年报.xlsx", EDU)
+    (ws.inbox_dir / "~$教育局年报.xlsx").unlink(missing_ok=True)
+    code, out, err = run_cli(ws, capfd)
+    assert code == 0, err
+    assert "通过 1" in out
+    assert [r.original_name for r in ledger_rows(ws)] == ["~教育局年报.xlsx"]
+
+
+def test_files_in_deeper_folders_are_listed_with_the_reason(ws, capfd):
+    deep = ws.inbox_dir / "区教育局" / "2025年" / "终稿"
+    deep.mkdir(parents=True)
+    drop(ws, "区教育局/2025年/终稿/年报.xlsx", EDU)
+    drop(ws, "卫健局.xlsx", HEALTH)
+    code, out, err = run_cli(ws, capfd)
+    assert code == 0, err
+    assert "收件箱中有 1 个文件未接收" in out
+    assert "区教育局/2025年/终稿/年报.xlsx：位于第二层或更深的子文件夹中" in out
+    assert (deep / "年报.xlsx").is_file()
+    page = (ws.outbox_dir / "index.html").read_text("utf-8")
+    assert "区教育局/2025年/终稿/年报.xlsx" in page and "更深的子文件夹" in page
+    # listed again by the next pass, and gone from the list once moved where it belongs
+    code, out, err = run_cli(ws, capfd)
+    assert "区教育局/2025年/终稿/年报.xlsx" in out
+    (deep / "年报.xlsx").rename(ws.inbox_dir / "区教育局" / "年报.xlsx")
+    code, out, err = run_cli(ws, capfd)
+    assert code == 0 and "通过 1" in out and "未接收" not in out
+    page = (ws.outbox_dir / "index.html").read_text("utf-8")
+    assert "更深的子文件夹" not in page

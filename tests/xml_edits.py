@@ -100,3 +100,148 @@ def soffice_resave(src: Path, out_dir: Path) -> Path | None:
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return out_dir / (src.stem + ".xlsx")
+
+
+def add_sheet_copy(
+    src: Path,
+    dst: Path,
+    sheet: str,
+    copy_name: str,
+    *,
+    before: bool = True,
+    state: str = "",
+    cells: Mapping[str, str] | None = None,
+    local_names: bool = True,
+) -> Path:
+    """What Excel's 移动或复制 → 建立副本 writes: a new sheet part with the same cells (``cells``
+    then change some: ref → number), its <sheet> entry before (or after) the original, its
+    relationship and content type, and sheet-scoped copies of the names that pointed at the
+    original (``localSheetId`` = the copy's position)."""
+    parts = sheet_parts(src)
+    with zipfile.ZipFile(src) as zf:
+        data = zf.read(parts[sheet])
+    for ref, number in (cells or {}).items():
+        pattern = _cell_pattern(ref)
+        match = pattern.search(data)
+        assert match, ref
+        style = re.search(rb' s="(\d+)"', match.group(0))
+        s = f' s="{style.group(1).decode()}"' if style else ""
+        data = (
+            data[: match.start()]
+            + f'<c r="{ref}"{s}><v>{number}</v></c>'.encode()
+            + data[match.end() :]
+        )
+    new_part = f"xl/worksheets/sheet{len(parts) + 1}.xml"
+    rid = "rIdCopy1"
+    state_attr = f' state="{state}"' if state else ""
+
+    def edit(name: str, blob: bytes) -> bytes:
+        text = blob.decode()
+        if name == "xl/workbook.xml":
+            entries = re.findall(r"<sheet [^>]*/>", text)
+            names = [re.search(r'name="([^"]+)"', e).group(1) for e in entries]  # type: ignore[union-attr]
+            at = names.index(escape(sheet)) + (0 if before else 1)
+            entry = f'<sheet name="{escape(copy_name)}" sheetId="99"{state_attr} r:id="{rid}"/>'
+            entries.insert(at, entry)
+            text = re.sub(
+                r"<sheets>.*</sheets>",
+                "<sheets>" + "".join(entries) + "</sheets>",
+                text,
+                flags=re.S,
+            )
+
+            # Excel renumbers sheet-scoped names after the insertion point
+            def renumber(m: re.Match[str]) -> str:
+                n = int(m.group(1))
+                return f'localSheetId="{n + 1 if n >= at else n}"'
+
+            text = re.sub(r'localSheetId="(\d+)"', renumber, text)
+            if local_names:
+                quoted = "'" + sheet.replace("'", "''") + "'!"
+                copied = "'" + copy_name.replace("'", "''") + "'!"
+                local = [
+                    f'<definedName name="{n}" localSheetId="{at}">{body.replace(quoted, copied)}</definedName>'
+                    for n, body in re.findall(
+                        r'<definedName name="([^"]+)">([^<]*)</definedName>', text
+                    )
+                    if body.startswith(quoted)
+                ]
+                text = text.replace("<definedNames>", "<definedNames>" + "".join(local), 1)
+            return text.encode()
+        if name == "xl/_rels/workbook.xml.rels":
+            rel = (
+                f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'relationships/worksheet" Target="worksheets/{new_part.rsplit("/", 1)[1]}"/>'
+            )
+            return text.replace("</Relationships>", rel + "</Relationships>").encode()
+        if name == "[Content_Types].xml":
+            over = (
+                f'<Override PartName="/{new_part}" ContentType="application/vnd.openxmlformats-'
+                'officedocument.spreadsheetml.worksheet+xml"/>'
+            )
+            return text.replace("</Types>", over + "</Types>").encode()
+        return blob
+
+    return rezip(src, dst, edit, extra={new_part: data})
+
+
+def repoint_names(src: Path, dst: Path, names: list[str], to_sheet: str) -> Path:
+    """Workbook-scoped names moved to the same cells of another sheet."""
+    quoted = "'" + to_sheet.replace("'", "''") + "'!"
+
+    def change(text: str) -> str:
+        for name in names:
+            text = re.sub(
+                rf'(<definedName name="{re.escape(name)}">)(?:\'(?:[^\']|\'\')+\'|[^!<]+)!',
+                lambda m: m.group(1) + quoted,
+                text,
+            )
+        return text
+
+    return edit_workbook_xml(src, dst, change)
+
+
+def add_external_link(src: Path, dst: Path, target: str = "file:///C:/报表/去年汇总.xlsx") -> Path:
+    """An external workbook reference, as Excel stores one (a link part with its own rels)."""
+    link = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames>'
+        '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1"><v>7</v></cell></row>'
+        "</sheetData></sheetDataSet></externalBook></externalLink>"
+    )
+    link_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/externalLinkPath" Target="{escape(target)}" TargetMode="External"/>'
+        "</Relationships>"
+    )
+
+    def edit(name: str, blob: bytes) -> bytes:
+        text = blob.decode()
+        if name == "xl/workbook.xml":
+            ref = '<externalReferences><externalReference r:id="rIdExt1"/></externalReferences>'
+            return text.replace("</sheets>", "</sheets>" + ref, 1).encode()
+        if name == "xl/_rels/workbook.xml.rels":
+            rel = (
+                '<Relationship Id="rIdExt1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/relationships/externalLink" Target="externalLinks/externalLink1.xml"/>'
+            )
+            return text.replace("</Relationships>", rel + "</Relationships>").encode()
+        if name == "[Content_Types].xml":
+            over = (
+                '<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
+            )
+            return text.replace("</Types>", over + "</Types>").encode()
+        return blob
+
+    return rezip(
+        src, dst, edit,
+        extra={
+            "xl/externalLinks/externalLink1.xml": link.encode(),
+            "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels.encode(),
+        },
+    )  # fmt: skip

@@ -4,6 +4,7 @@ department is written inert: strings are stored as text, never formulas."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -51,12 +52,40 @@ def annotate_workbook(result: CheckResult, source: Path, target: Path, *, now: d
         wb = openpyxl.load_workbook(source, keep_vba=suffix == ".xlsm", rich_text=True)
     except Exception:  # openpyxl raises many types for a damaged file; the receipt says so
         return "本文件无法作为工作簿打开，未生成标注副本。"
+    if any(f.rule == "external-links" for f in result.findings):
+        _drop_links(wb, source)
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]  # a resubmitted annotated copy: replace the old list
     mark_cells(wb, result.findings)
     result_sheet(wb, result, source, now)
     save_atomic(target, wb.save)
     return ""
+
+
+_LINKED = re.compile(r"\[\d+\]|(?:^|[=+\-*/(,])\s*'?[A-Za-z][\w.]*'?\|")
+
+
+def _drop_links(wb: Workbook, source: Path) -> None:
+    """The copy without links to other workbooks or DDE/OLE servers: the link parts go, and each
+    formula that used one is replaced by the value the department's file showed."""
+    wb._external_links = []  # type: ignore[attr-defined]  # openpyxl writes these back
+    for name in [n for n, d in wb.defined_names.items() if _LINKED.search(str(d.attr_text))]:
+        del wb.defined_names[name]
+    for ws in wb.worksheets:
+        for name in [n for n, d in ws.defined_names.items() if _LINKED.search(str(d.attr_text))]:
+            del ws.defined_names[name]
+    linked = [
+        (ws.title, cell.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=") and _LINKED.search(cell.value)
+    ]
+    if not linked:
+        return
+    shown = openpyxl.load_workbook(source, data_only=True, read_only=False)
+    for title, coord in linked:
+        wb[title][coord].value = shown[title][coord].value
 
 
 def split_ref(ref: str) -> tuple[str, str]:

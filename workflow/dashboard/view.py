@@ -65,6 +65,12 @@ def page_context(
         "previous_notes": previous_notes(summary),
         # files in the inbox not yet taken (being copied, or open in Excel/WPS) at the last pass
         "waiting": [str(w) for w in (runs[0].get("waiting") or [])] if runs else [],
+        # files in the inbox the last pass did not take, and why (e.g. a folder too deep)
+        "left": [
+            (str(x.get("path", "")), str(x.get("reason", "")))
+            for x in (runs[0].get("left") or [] if runs else [])
+            if isinstance(x, dict)
+        ],
         "totals": totals_view(spec, summary.get("totals", {})),
         "charts": charts(spec, summary, units),
         "reminder": reminder,

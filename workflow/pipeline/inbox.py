@@ -2,8 +2,9 @@
 
 The inbox is flat or has one sub-folder per unit (one level). Ignored silently: hidden files and
 folders, Office owner files ``~$*``, LibreOffice locks ``.~lock.*#``, temp files (``*.tmp``,
-``~*.tmp``), ``Thumbs.db``, ``desktop.ini``, ``.DS_Store``. Every other file is a candidate; it is
-taken only once it has *settled*:
+``~*.tmp``), ``Thumbs.db``, ``desktop.ini``, ``.DS_Store``. Every other file is a candidate (also a
+name that merely starts with ``~``). Files in folders deeper than one level are not taken but
+listed, with the reason, by :func:`left_in_inbox`. A candidate is taken only once it has *settled*:
 
 * its size and mtime are unchanged between two looks at least ``settle_seconds`` apart (measured on
   our clock: the previous pass's sighting, or a wait within this pass — never "now − mtime");
@@ -38,7 +39,7 @@ def is_ignored(name: str) -> bool:
     lower = name.lower()
     return (
         lower in IGNORED_NAMES
-        or name.startswith((".", "~"))
+        or name.startswith((".", "~$"))
         or lower.endswith((".tmp", ".temp", ".crdownload", ".part", ".partial"))
         or (name.startswith(".~lock.") and name.endswith("#"))
     )
@@ -113,6 +114,38 @@ def list_candidates(inbox: Path) -> list[Candidate]:
             cand = _candidate(inbox, Path(entry.path), "")
             if cand:
                 out.append(cand)
+    return out
+
+
+MAX_LEFT_LISTED = 200  # files listed as left in deeper folders (the rest are counted)
+DEEPER_REASON = "位于第二层或更深的子文件夹中，未接收：请把文件移到收件箱，或收件箱中本单位的文件夹（「{folder}」）里"
+
+
+def left_in_inbox(inbox: Path, *, limit: int = MAX_LEFT_LISTED) -> list[tuple[str, str]]:
+    """Files the pass does not take, with the reason: those in folders deeper than a unit's
+    sub-folder (``inbox/<unit>/<folder>/…``). Hidden, lock and temporary files are not listed."""
+    out: list[tuple[str, str]] = []
+    if not inbox.is_dir():
+        return out
+    try:
+        units = [e for e in os.scandir(inbox) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return out
+    for unit in sorted(units, key=lambda e: e.name):
+        if is_ignored(unit.name):
+            continue
+        for root, dirs, files in os.walk(unit.path):
+            if Path(root) == Path(unit.path):
+                dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+                continue
+            dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+            for name in sorted(files):
+                if is_ignored(name):
+                    continue
+                rel = (Path(root) / name).relative_to(inbox).as_posix()
+                out.append((rel, DEEPER_REASON.format(folder=unit.name)))
+                if len(out) >= limit:
+                    return out
     return out
 
 

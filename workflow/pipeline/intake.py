@@ -17,7 +17,14 @@ from workflow.domain.names import safe_name
 from workflow.errors import WorkflowError
 from workflow.pipeline.check_step import Job, checked, failed_check
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
-from workflow.pipeline.inbox import Candidate, list_candidates, restat, settle, snapshot
+from workflow.pipeline.inbox import (
+    Candidate,
+    left_in_inbox,
+    list_candidates,
+    restat,
+    settle,
+    snapshot,
+)
 from workflow.pipeline.outcome import FileOutcome
 from workflow.store import archive
 from workflow.store.durable import fsync_file
@@ -41,6 +48,7 @@ def intake(ctx: PassContext) -> None:
     if {s.path: s for s in scan.sightings} != seen:
         ctx.ledger.save_sightings(scan.sightings)
     ctx.summary.waiting = [c.rel for c in scan.waiting]
+    ctx.summary.left = left_in_inbox(ctx.s.inbox_dir)
     ctx.arrived = {s.path: s.since for s in seen.values()}
     crash_point("after-scan")
     jobs, dups = _snapshots(ctx, scan.ready)

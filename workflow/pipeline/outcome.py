@@ -24,6 +24,7 @@ class PassSummary:
     outbox: Path
     files: list[FileOutcome] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    left: list[tuple[str, str]] = field(default_factory=list)  # (inbox path, why it was not taken)
     changes: list[dict[str, Any]] = field(default_factory=list)
     units_total: int = 0
     units_accepted: int = 0
@@ -58,6 +59,11 @@ class PassSummary:
             head + f"已报 {reported}/{self.units_total} 个单位（已通过 {self.units_accepted}，"
             f"未通过 {self.units_rejected}）。"
         ]
+        if self.left:
+            lines.append(f"收件箱中有 {len(self.left)} 个文件未接收：")
+            lines += [f"  {path}：{why}" for path, why in self.left[:MAX_CHANGES_SHOWN]]
+            if len(self.left) > MAX_CHANGES_SHOWN:
+                lines.append(f"  ……另有 {len(self.left) - MAX_CHANGES_SHOWN} 个，见工作台页面。")
         if self.rechecked:
             lines.append(
                 f"单位名单已变更，重新校验了 {len(self.rechecked)} 个此前因单位不在名单中被退回、"

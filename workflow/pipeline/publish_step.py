@@ -29,7 +29,7 @@ def publish_if_needed(ctx: PassContext) -> None:
     config = ctx.config_hash()
     outbox_lost = _outputs_lost(ctx)
     lost = _lost_feedback(ctx, rows)
-    waiting_changed = _waiting(ctx) != _published_waiting(ctx)
+    waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
     if (
         not outbox_lost
         and not lost
@@ -48,9 +48,16 @@ def _waiting(ctx: PassContext) -> list[str]:
     return sorted(set(ctx.summary.waiting))
 
 
-def _published_waiting(ctx: PassContext) -> list[str]:
+def _left(ctx: PassContext) -> list[dict[str, str]]:
+    """Files in the inbox the pass does not take, with the reason (shown on the dashboard)."""
+    return [{"path": path, "reason": why} for path, why in ctx.summary.left]
+
+
+def _published_waiting(ctx: PassContext) -> tuple[list[str], list[dict[str, str]]]:
     latest = read_manifests(ctx.outbox, limit=1)
-    return list(latest[0].get("waiting", [])) if latest else []
+    if not latest:
+        return [], []
+    return list(latest[0].get("waiting", [])), list(latest[0].get("left", []))
 
 
 def _outputs_lost(ctx: PassContext) -> bool:
@@ -112,6 +119,7 @@ def _publish(
         "outputs": [],
         "changes": ctx.ledger.unpublished_changes(),
         "waiting": _waiting(ctx),
+        "left": _left(ctx),
     }
     from workflow.pipeline.outputs import write_outputs
 

@@ -51,10 +51,20 @@ class Located:
 
 
 def by_names(book: Book, spec: Format) -> dict[str, Place]:
-    """Fields whose workbook defined name (= field id) points at a cell of an existing sheet."""
-    sheets = set(book.sheet_names)
+    """Fields whose workbook defined name (= field id) points at a cell of an existing, visible
+    sheet (a name pointing into a hidden sheet is not read: see ``visible.hidden_names``)."""
+    sheets = set(book.sheet_names) - set(book.hidden)
     return {
         fid: place for fid in spec.fields if (place := book.names.get(fid)) and place[0] in sheets
+    }
+
+
+def names_in_hidden_sheets(book: Book, spec: Format) -> dict[str, Place]:
+    """Fields whose defined name points into a hidden or very hidden sheet."""
+    return {
+        fid: place
+        for fid in spec.fields
+        if (place := book.names.get(fid)) and place[0] in book.hidden
     }
 
 
@@ -76,6 +86,9 @@ class _Index:
 
     def in_row(self, key: str, row: int) -> list[int]:
         return sorted(c for r, c, k in self.entries if r == row and k == key)
+
+
+LabelIndex = _Index  # the public name, for type hints elsewhere
 
 
 @cache
@@ -204,10 +217,22 @@ def _best(indexes: Iterable[_Index], find: Callable[[_Index], Located]) -> Locat
 NOT_TABLES = (SHEET_GUIDE, SHEET_CHECK, SHEET_META)  # template sheets that hold no table
 
 
-def label_indexes(book: Book) -> list[_Index]:
-    """The text cells of every sheet that may hold a table, indexed once for all searches."""
-    sheets = (book.sheet(name) for name in book.sheet_names if name not in NOT_TABLES)
+def label_indexes(book: Book, prefer: Iterable[str] = ()) -> list[_Index]:
+    """The text cells of every visible sheet that may hold a table, indexed once for all
+    searches; sheets in ``prefer`` first (they win a tie: the sheets the names point at)."""
+    first = [n for n in dict.fromkeys(prefer) if n in book.sheet_names]
+    order = first + [n for n in book.sheet_names if n not in first]
+    sheets = (book.sheet(n) for n in order if n not in NOT_TABLES and n not in book.hidden)
     return [_Index(s.name, s.cells) for s in sheets if s is not None]
+
+
+def find_part(index: _Index, spec: Format, part: str) -> Located:
+    """One table part (``active``, ``apply``, ``review``) searched in one sheet."""
+    if part == "active":
+        return _active_in(index, spec)
+    if part == "apply":
+        return _grid_in(index, spec.apply, "apply")
+    return _review_in(index, spec)
 
 
 def by_labels(book: Book, spec: Format, indexes: Sequence[_Index] | None = None) -> Located:

@@ -7,6 +7,7 @@ each formula's text, and links to other workbooks (external references, DDE, OLE
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import zipfile
@@ -25,6 +26,7 @@ from workflow.read.book import (
     column_number,
     parse_ref,
 )
+from workflow.read.formulas import Unsupported, shift_formula
 from workflow.read.limits import Budget, LimitExceeded, Limits
 
 
@@ -216,6 +218,8 @@ def read_sheet(
     sheet = Sheet(name)
     row, col = 0, 0
     parent = None
+    shared_formulas: dict[str, tuple[tuple[int, int], str]] = {}  # si → (first cell, text)
+    dependents: dict[tuple[int, int], str] = {}  # cell → si of the shared formula it copies
     with zf.open(part) as stream:
         for event, elem in _parse(stream, ("start", "end")):
             tag = _local(elem.tag)
@@ -233,29 +237,52 @@ def read_sheet(
                     row, col = int(ref.group(2)), column_number(ref.group(1))
                 else:
                     col += 1
-                _store_cell(sheet, (row, col), elem, shared)
+                si = _store_cell(sheet, (row, col), elem, shared, shared_formulas)
+                if si is not None:
+                    dependents[(row, col)] = si
                 elem.clear()
             elif tag == "row" and parent is not None:
                 budget.add_cells(1)
                 parent.clear()
+    for at, si in dependents.items():
+        if si in shared_formulas:
+            (r0, c0), text = shared_formulas[si]
+            with contextlib.suppress(Unsupported):  # else left "": cannot be recomputed
+                sheet.formulas[at] = shift_formula(text, at[0] - r0, at[1] - c0)
     return sheet
 
 
-def _store_cell(sheet: Sheet, at: tuple[int, int], elem: Any, shared: list[str]) -> None:
+def _store_cell(
+    sheet: Sheet,
+    at: tuple[int, int],
+    elem: Any,
+    shared: list[str],
+    shared_formulas: dict[str, tuple[tuple[int, int], str]],
+) -> str | None:
+    """Store one cell; the ``si`` of the shared formula it copies, if any (resolved later)."""
     kind = elem.get("t", "n")
     text = None
     inline = None
+    copies = None
     for child in elem:
         tag = _local(child.tag)
         if tag == "v":
             text = child.text
         elif tag == "f":
-            sheet.formulas[at] = child.text or ""
+            formula = child.text or ""
+            sheet.formulas[at] = formula
+            si = child.get("si")
+            if child.get("t") == "shared" and si is not None:
+                if formula:
+                    shared_formulas.setdefault(si, (at, formula))
+                else:
+                    copies = si
         elif tag == "is":
             inline = _rich_text(child)
     value = _cell_value(kind, text, inline, shared)
     if value is not None and value != "":
         sheet.cells[at] = value
+    return copies
 
 
 def _cell_value(kind: str, text: str | None, inline: str | None, shared: list[str]) -> Any:

@@ -9,10 +9,11 @@ result. Totals are reported as found (``typed``) and never trusted.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from workflow.domain.findings import Finding, Severity, cell_order
+from workflow.domain.findings import Finding, Severity
 from workflow.domain.submission import Submission
 from workflow.formats.layout import (
     META_KEYS,
@@ -22,26 +23,25 @@ from workflow.formats.layout import (
     TEMPLATE_VERSION,
     fingerprint,
 )
-from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, PART_NAMES, Format, load_format
+from workflow.formats.spec import DEFAULT_FORMAT, FORMAT_IDS, Format, load_format
 from workflow.read.cell_values import (
-    BLANK_LIKE,
     as_text,
-    parse_date,
-    parse_number,
-    parse_year,
-    r5_message,
-    text_number_message,
-    zero_of,
 )
+from workflow.read.fill import fill, group_blanks
 from workflow.read.limits import Budget, LimitExceeded, Limits
-from workflow.read.locate import Located, Place, by_labels, by_names, label_indexes
+from workflow.read.locate import LabelIndex, Located, Place, by_labels, by_names, label_indexes
+from workflow.read.visible import (
+    disagreement_findings,
+    external_link_findings,
+    hidden_name_findings,
+    second_copy_findings,
+)
 from workflow.read.xlsx_parts import (
     ODS_MIME,
     Book,
     FileProblem,
     cfb_stream_names,
     check_zip,
-    column_letters,
     open_calamine,
     open_ooxml,
     sniff,
@@ -51,7 +51,6 @@ _ASK_XLSX = "请用 Excel 或 WPS 打开下发的填报模板（.xlsx）填写�
 _MAX_LISTED = 8
 LEGACY_SUFFIXES = (".xls", ".ods", ".et")
 _LEGACY_MESSAGE = "建议使用 .xlsx 模板报送（.xls/.ods 无法标注问题单元格，也无法核对合计公式）。"
-BLANK_GROUP_LIMIT = 10  # more blank number cells than this on one sheet → one finding listing them
 ROSTER_HEADER = "roster"
 
 
@@ -125,14 +124,19 @@ def _read(
         if path.suffix.lower() in LEGACY_SUFFIXES or book.kind in ("xls", "ods"):
             findings.append(Finding("format-legacy", Severity.WARNING, _LEGACY_MESSAGE))
         meta = _meta(book)
-        spec, located, how = _locate(book, meta, expected)
+        indexes = label_indexes(book, prefer=[place[0] for place in book.names.values()])
+        spec, located, how = _locate(book, meta, expected, indexes)
         sub = Submission(format=spec.id, meta=meta, findings=findings)
         meta["located_by"] = how
         findings += _template_findings(spec, meta, expected, how, year)
         if located.missing:
             findings.append(_labels_missing(located.missing))
-        _fill(sub, book, spec, located.cells, blank_policy)
-        _group_blanks(sub, spec, blank_policy)
+        findings += hidden_name_findings(book, spec)
+        findings += disagreement_findings(book, spec, located)
+        findings += second_copy_findings(book, spec, located, indexes)
+        findings += external_link_findings(book)
+        fill(sub, book, spec, located.cells, blank_policy)
+        group_blanks(sub, spec, blank_policy)
         return sub
     finally:
         book.close()
@@ -208,10 +212,11 @@ def _table_ids(spec: Format) -> list[str]:
     return [f.id for f in spec.table_fields]
 
 
-def _locate(book: Book, meta: dict[str, str], expected: str | None) -> tuple[Format, Located, str]:
+def _locate(
+    book: Book, meta: dict[str, str], expected: str | None, indexes: Sequence[LabelIndex]
+) -> tuple[Format, Located, str]:
     """The format of the workbook, where its fields are, and how they were found."""
     candidates = _format_order(book, meta, expected)
-    indexes = label_indexes(book)
     for format_id in candidates:
         spec = load_format(format_id)
         names = by_names(book, spec)
@@ -295,102 +300,3 @@ def _labels_missing(missing: list[str]) -> Finding:
         "请使用下发的填报模板，不要增删行列或改写标题。",
         actual=len(missing),
     )  # fmt: skip
-
-
-# -- values ----------------------------------------------------------------------------------------
-
-
-def _fill(
-    sub: Submission, book: Book, spec: Format, cells: dict[str, Place], blank_policy: str
-) -> None:
-    for fid, f in spec.fields.items():
-        place = cells.get(fid)
-        if place is None:
-            continue
-        sheet_name, row, col = place
-        sheet = book.sheet(sheet_name)
-        raw = sheet.cells.get((row, col)) if sheet else None
-        cell = f"{sheet_name}!{column_letters(col)}{row}"
-        sub.cells[fid] = cell
-        if f.numeric:
-            sub.typed[fid] = raw
-            if sheet and ((row, col) in sheet.formulas or (f.computed and not book.formulas_known)):
-                sub.formulas.add(fid)
-            if not f.computed:
-                _number(sub, fid, raw, cell, blank_policy)
-        else:
-            _text(sub, fid, f.kind, raw, cell, book.date1904)
-    if not book.formulas_known:
-        sub.meta["formulas"] = "assumed"
-
-
-def _number(sub: Submission, fid: str, raw: object, cell: str, blank_policy: str) -> None:
-    f = load_format(sub.format).fields[fid]
-    parsed = parse_number(raw, f.kind)
-    if parsed.ok and parsed.value is not None:  # ok always carries a value
-        sub.values[fid] = parsed.value
-        if isinstance(raw, str):  # counted, but the sheet's own SUM formulas ignore text
-            sub.findings.append(Finding(
-                "R5", Severity.WARNING,
-                text_number_message(f.label, cell, parsed),
-                fields=(fid,), cells=(cell,), expected=parsed.value, actual=raw,
-            ))  # fmt: skip
-        return
-    lenient = blank_policy == "warning" and parsed.problem in BLANK_LIKE
-    if lenient:
-        sub.values[fid] = zero_of(f.kind)
-    sub.findings.append(Finding(
-        "R5", Severity.WARNING if lenient else Severity.ERROR,
-        r5_message(f.label, cell, parsed, f.kind, as_warning=lenient),
-        fields=(fid,), cells=(cell,),
-        expected=0 if parsed.problem in BLANK_LIKE else parsed.hint,
-        actual=None if raw is None else parsed.shown or str(raw),
-    ))  # fmt: skip
-
-
-def _text(sub: Submission, fid: str, kind: str, raw: object, cell: str, date1904: bool) -> None:
-    if kind == "date":
-        if raw is None or as_text(raw) == "":
-            return
-        iso = parse_date(raw, date1904=date1904)
-        if iso is None:
-            label = load_format(sub.format).fields[fid].label
-            sub.findings.append(Finding(
-                "date-invalid", Severity.ERROR,
-                f"{label}（{cell}）填写了“{as_text(raw)}”，不是有效日期。请填写如 2026-01-20 的日期。",
-                fields=(fid,), cells=(cell,), actual=as_text(raw),
-            ))  # fmt: skip
-            return
-        sub.texts[fid] = iso
-    elif kind == "year":
-        if year := parse_year(raw):
-            sub.texts[fid] = year
-    elif text := as_text(raw):
-        sub.texts[fid] = text
-
-
-def _group_blanks(sub: Submission, spec: Format, blank_policy: str) -> None:
-    """More than BLANK_GROUP_LIMIT blank / "/" / "无" number cells on one sheet: one finding for them."""
-    by_sheet: dict[str, list[Finding]] = {}
-    for finding in sub.findings:
-        blank = finding.rule == "R5" and finding.expected == 0 and finding.fields
-        if blank and finding.cells and spec.fields[finding.fields[0]].part in PART_NAMES:
-            by_sheet.setdefault(finding.cells[0].rpartition("!")[0], []).append(finding)
-    for group in by_sheet.values():
-        if len(group) <= BLANK_GROUP_LIMIT:
-            continue
-        drop = {id(f) for f in group}
-        sub.findings[:] = [f for f in sub.findings if id(f) not in drop]
-        group.sort(key=lambda f: cell_order(f.cells[0]))
-        coords = [f.cells[0].rpartition("!")[2] for f in group]
-        table = PART_NAMES[spec.fields[group[0].fields[0]].part]
-        lenient = blank_policy == "warning"
-        ask = "已按 0 计；今后没有数据请填 0" if lenient else "没有数据请填 0"
-        sub.findings.append(Finding(
-            "R5", Severity.WARNING if lenient else Severity.ERROR,
-            f"{table}有 {len(group)} 个数字格为空（或填“/”“无”），{ask}。"
-            f"涉及：{'、'.join(coords[:BLANK_GROUP_LIMIT])}（前 {BLANK_GROUP_LIMIT} 个）等。",
-            fields=tuple(fid for f in group for fid in f.fields),
-            cells=tuple(c for f in group for c in f.cells),
-            expected=0, actual=len(group),
-        ))  # fmt: skip

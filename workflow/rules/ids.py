@@ -45,6 +45,11 @@ READER_TITLES: dict[str, str] = {
     "report-cells-unread": "报告数字未能读取",
     "report-single-other": "其他处理只印一行",
     "amount-in-yuan": "金额以元为单位",
+    "name-hidden-sheet": "名称指向隐藏工作表",
+    "names-labels-disagree": "名称与表格标题不在同一工作表",
+    "table-second-copy": "表格有两份",
+    "input-formula": "数字格中是公式",
+    "external-links": "含外部链接",
 }
 RULE_IDS: frozenset[str] = frozenset(RULE_TITLES)  # every id check_submission can emit
 # Ids added by the pipeline (workflow.pipeline.one_pass), which knows where in the inbox a file was dropped.
