@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+__all__ = ["escape"]
+
 Edit = Callable[[str, bytes], bytes | None]
 
 
