@@ -20,7 +20,7 @@ _RESERVED = frozenset(
 MAX_NAME = 80  # characters of one path component (Windows paths are limited to 260 in all)
 # UTF-8 bytes of a name we make from a department's text: most file systems allow 255 bytes per
 # component, and our names add prefixes (回执_, 校验结果_, a hash) and temporary suffixes to it
-MAX_NAME_BYTES = 150
+MAX_NAME_BYTES = 180
 
 
 def safe_name(text: str, fallback: str = "未命名") -> str:
