@@ -219,3 +219,16 @@ def test_files_in_deeper_folders_are_listed_with_the_reason(ws, capfd):
     assert code == 0 and "通过 1" in out and "未接收" not in out
     page = (ws.outbox_dir / "index.html").read_text("utf-8")
     assert "更深的子文件夹" not in page
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_or_accepted_not_stuck(ws, capfd):
+    import os
+
+    drop(ws, "a.xlsx", EDU)
+    os.rename(bytes(ws.inbox_dir / "a.xlsx"), bytes(ws.inbox_dir) + b"/\xff\xfe\xb3\xa4.xlsx")
+    code, out, err = run_cli(ws, capfd)
+    assert code == 0, err
+    assert "通过 1" in out and "Traceback" not in out + err and "Logging error" not in err
+    [row] = ledger_rows(ws)
+    assert row.original_name == "\ufffd\ufffd\ufffd\ufffd.xlsx"
+    assert os.listdir(bytes(ws.inbox_dir)) == []

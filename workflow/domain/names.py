@@ -56,3 +56,16 @@ def short_file_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
         stem, suffix = name, ""
     tail = f"…{dot}{suffix}" if suffix else "…"
     return fit_bytes(stem, max_bytes - len(tail.encode())) + tail
+
+
+def printable_name(name: str) -> str:
+    r"""A file name as text that can be stored and printed: bytes that are not UTF-8 (an old
+    Windows share, a zip made on another system) and lone surrogates become U+FFFD.
+
+    >>> printable_name("\udcff\udcfe年报.xlsx")
+    '��年报.xlsx'
+    """
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return name.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

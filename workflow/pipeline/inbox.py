@@ -23,7 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeGuard
 
-from workflow.domain.names import safe_name  # noqa: F401  (older importers)
+from workflow.domain.names import (
+    printable_name,
+    safe_name,  # noqa: F401  (older importers)
+)
 from workflow.store.durable import atomic_copy
 from workflow.store.ledger import Sighting
 
@@ -85,7 +88,8 @@ class Candidate:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as printable text (see ``names.printable_name``)."""
+        return printable_name(self.path.name)
 
 
 def _candidate(inbox: Path, path: Path, folder: str) -> Candidate | None:
@@ -93,7 +97,8 @@ def _candidate(inbox: Path, path: Path, folder: str) -> Candidate | None:
         st = path.stat()
     except OSError:
         return None  # vanished between listing and stat: look again next pass
-    return Candidate(path, path.relative_to(inbox).as_posix(), st.st_size, st.st_mtime_ns, folder)
+    rel = printable_name(path.relative_to(inbox).as_posix())
+    return Candidate(path, rel, st.st_size, st.st_mtime_ns, printable_name(folder))
 
 
 def list_candidates(inbox: Path) -> list[Candidate]:
@@ -142,8 +147,8 @@ def left_in_inbox(inbox: Path, *, limit: int = MAX_LEFT_LISTED) -> list[tuple[st
             for name in sorted(files):
                 if is_ignored(name):
                     continue
-                rel = (Path(root) / name).relative_to(inbox).as_posix()
-                out.append((rel, DEEPER_REASON.format(folder=unit.name)))
+                rel = printable_name((Path(root) / name).relative_to(inbox).as_posix())
+                out.append((rel, DEEPER_REASON.format(folder=printable_name(unit.name))))
                 if len(out) >= limit:
                     return out
     return out

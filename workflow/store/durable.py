@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from workflow.domain.names import fit_bytes
 from workflow.errors import OutputError
 
 RUNS_DIR = "runs"
@@ -66,7 +67,10 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     and the folder fsynced. On any failure the temporary file is removed and the error re-raised
     (OSError for the caller to word)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # the temporary name stays short: a long final name plus a prefix and suffix would not fit
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{fit_bytes(path.name, 100)}.", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
