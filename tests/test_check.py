@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from workflow.check.checker import check_file, load_previous
 from workflow.cli.commands import cli
+from workflow.domain.roster import Unit
 from workflow.errors import ConfigError, UsageProblem
 from workflow.formats.layout import field_cells
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
@@ -19,6 +20,7 @@ from workflow.formats.spec import load_format
 from workflow.template.workbook import write_template
 from workflow.workspace.config import load_settings
 from workflow.workspace.init import create_workspace
+from workflow.workspace.roster_book import ROSTER_NAME, write_roster_book
 
 NOW = datetime(2022, 1, 27, 10, 0, tzinfo=UTC)
 SEED_SPEC = load_format("gov2019")
@@ -49,10 +51,8 @@ def seed_file(path: Path, **changes) -> Path:
 def workspace(tmp_path: Path) -> Path:
     """A gov2019 workspace for 2021 whose roster holds the seed's unit."""
     config = create_workspace(tmp_path / "ws", district="长乐区", year=2021, format_id="gov2019")
-    text = config.read_text("utf-8").replace(
-        'name = "长乐区人力资源和社会保障局"', f'name = "{SEED_UNIT}"'
-    )
-    config.write_text(text, "utf-8")
+    roster = [Unit(SEED_UNIT, aliases=("区人社局",)), Unit("长乐区教育局")]
+    write_roster_book(config.parent / ROSTER_NAME, roster, district="长乐区")
     return config
 
 
@@ -282,11 +282,8 @@ def a1_2021(fid: str) -> str:
 def ws2025(tmp_path: Path) -> Path:
     """A gov2021 workspace for 2025 whose roster holds the corpus unit."""
     config = create_workspace(tmp_path / "ws", district="某某区", year=2025, format_id="gov2021")
-    text = config.read_text("utf-8").replace(
-        'name = "某某区人力资源和社会保障局"', f'name = "{corpus.UNIT}"'
-    )
-    text = text.replace('name = "长乐区人力资源和社会保障局"', f'name = "{corpus.UNIT}"')
-    config.write_text(text, "utf-8")
+    roster = [Unit(corpus.UNIT), Unit("某某区教育局", aliases=("区教育局",))]
+    write_roster_book(config.parent / ROSTER_NAME, roster, district="某某区")
     return config
 
 

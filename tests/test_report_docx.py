@@ -695,18 +695,25 @@ def test_table_three_headers_do_not_break_words(format_id):
 
 
 def test_init_writes_a_marked_district_text_that_blocks_a_final_report(tmp_path):
+    import docx
+
+    from workflow.report.district_docx import load_district_text
     from workflow.workspace.config import load_settings
-    from workflow.workspace.init import DISTRICT_TEXT_NAME, create_workspace
+    from workflow.workspace.init import DISTRICT_DOCX_NAME, create_workspace
 
     config = create_workspace(tmp_path / "ws", district="福州市", year=2021, format_id="gov2021")
-    assert 'aliases = ["市人社局"]' in config.read_text("utf-8")
-    text = (tmp_path / "ws" / DISTRICT_TEXT_NAME).read_text("utf-8")
-    assert text.startswith("# 【待修改】") and "全市各单位" in text
+    assert "单位名单.xlsx" in config.read_text("utf-8")
+    source = tmp_path / "ws" / DISTRICT_DOCX_NAME
+    text, _ = load_district_text(source)
+    assert text.split("\n")[1].startswith("# 【待修改】") and "全市各单位" in text
     s = load_settings(config)
     summary = {**_summary("gov2021", seed_values("gov2021")), "district": "福州市"}
     with pytest.raises(TemplateProblem, match="仍是系统生成的默认文字"):
         write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
-    (tmp_path / "ws" / DISTRICT_TEXT_NAME).write_text(text.split("\n", 1)[1], "utf-8")
+    document = docx.Document(str(source))  # the coordinator deletes the 【待修改】 paragraph
+    mark = next(p for p in document.paragraphs if p.text.startswith("【待修改】"))
+    mark._element.getparent().remove(mark._element)
+    document.save(str(source))
     write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
     paras = paragraphs(tmp_path / "d.docx")
     assert any("由市政府办公室汇总编制本报告" in p for p in paras)

@@ -94,7 +94,7 @@ def _run_once(config_path: Path) -> int:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--district", required=True, help="区（县）名称，如 长乐区。")
+@click.option("--district", help="区（县）名称，如 长乐区（用 --from 时沿用上年的）。")
 @click.option("--year", required=True, type=int, help="报告年度，如 2025。")
 @click.option(
     "--format",
@@ -104,16 +104,46 @@ def _run_once(config_path: Path) -> int:
     show_default=True,
     help="报告格式。",
 )
-def init(directory: Path, district: str, year: int, format_id: str) -> None:
-    """创建一个工作区：配置文件（含示例单位名单）、inbox/、outbox/、archive/。"""
-    from workflow.workspace.init import create_workspace
+@click.option(
+    "--from",
+    "previous",
+    type=click.Path(path_type=Path),
+    help="上年的工作区文件夹：沿用其单位名单、区设置和正文，并以其汇总数据作为上年数据。",
+)
+def init(
+    directory: Path, district: str | None, year: int, format_id: str, previous: Path | None
+) -> None:
+    """创建一个工作区：配置文件、单位名单表格、区报告正文、inbox/、outbox/、archive/。"""
+    from workflow.workspace.init import DISTRICT_DOCX_NAME, create_workspace
+    from workflow.workspace.roster_book import ROSTER_NAME
 
+    if previous is not None:
+        from workflow.workspace.next_year import create_next_year
+
+        if district:
+            raise click.UsageError("用 --from 时区名沿用上年工作区的，请不要同时写 --district。")
+        made = create_next_year(directory, year=year, source=previous)
+        click.echo(f"已创建 {year} 年度工作区：{made.config.parent}（沿用 {previous}）")
+        for line in made.lines:
+            click.echo(f"  {line}")
+        click.echo(
+            "请核对单位名单（增减单位），修改区报告正文，然后运行 `workflow template` 生成填报模板。"
+        )
+        return
+    if not district:
+        raise click.UsageError(
+            "缺少选项 '--district'（区县名称，如 --district 长乐区）；"
+            "新年度沿用上年工作区时用 --from 上年工作区文件夹。"
+        )
     config = create_workspace(directory, district=district, year=year, format_id=format_id)
-    click.echo(f"已创建工作区：{config.parent}")
+    folder = config.parent
+    click.echo(f"已创建工作区：{folder}")
     click.echo(
-        f"请编辑 {config} 中的单位名单 [[units]]，然后运行 `workflow template` 生成填报模板。"
+        f"1. 用 Excel/WPS 打开 {folder / ROSTER_NAME}，在“单位名单”工作表中填写各单位"
+        "（可整列粘贴单位名称），保存。"
     )
-    click.echo(f"区政府年度报告的正文请在 {config.parent / '区报告正文.md'} 中撰写。")
+    click.echo("2. 运行 `workflow template` 生成填报模板，发给各单位。")
+    click.echo(f"3. 区政府年度报告的正文请在 {folder / DISTRICT_DOCX_NAME} 中撰写（Word/WPS）。")
 
 
 @cli.command()
@@ -141,7 +171,7 @@ def run(config_path: Path) -> None:
     """按 [schedule] every_minutes 定时处理收件箱；启动时先处理一遍。Ctrl+C 结束。"""
     from workflow.pipeline.scheduler import run_forever
 
-    run_forever(_settings(config_path), clock=_now)
+    run_forever(_settings(config_path), clock=_now, reload=lambda: _settings(config_path))
 
 
 @cli.command()

@@ -37,10 +37,12 @@ class Settings:
     max_file_mb: int = 20
     previous_summary: Path | None = None  # last year's summary.json
     previous_reports: Path | None = None  # or a folder of last year's published reports
+    previous_source: str = ""  # where that summary was copied from (`workflow init --from`)
     district_text: Path | None = None  # the district's own narrative for its report
     pdf: bool | str = "typst"  # "typst", "office", or "" / False for none (True means typst)
     units: tuple[Unit, ...] = field(default=())
     config_path: Path = Path(CONFIG_NAME)
+    roster_file: Path | None = None  # the roster spreadsheet (单位名单.xlsx) the units came from
 
     def path(self, relative: Path) -> Path:
         """A workspace path made absolute."""

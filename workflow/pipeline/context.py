@@ -64,6 +64,7 @@ class PassContext:
         from workflow import __version__
 
         digest = hashlib.sha256(str(__version__).encode())
+        digest.update(repr(self.s.units).encode())  # the roster, wherever it is kept
         for path in self.output_inputs():
             digest.update(path.as_posix().encode())
             with contextlib.suppress(OSError):

@@ -27,6 +27,7 @@ from workflow.errors import TemplateProblem
 from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
 from workflow.report.context import missing_contact
+from workflow.report.district_docx import load_district_text
 from workflow.report.district_text import is_placeholder
 from workflow.report.docx import district_contact, write_district_report, write_unit_report
 from workflow.report.html import write_district_report_html, write_unit_report_html
@@ -144,7 +145,9 @@ def _text_not_ready(settings: Settings) -> list[str]:
         return ["workflow.toml 未指定区报告正文（[report] district_text）"]
     path = settings.path(settings.district_text)
     try:
-        text = path.read_text("utf-8-sig")
+        text, _ = load_district_text(path)
+    except TemplateProblem as exc:
+        return [str(exc).rstrip("。")]
     except FileNotFoundError:
         return [f"找不到区报告正文 {path}（[report] district_text）"]
     except UnicodeDecodeError:

@@ -37,8 +37,27 @@ def setup_logging(state_dir: Path) -> list[logging.Handler]:
     return add_handlers(state_dir, stamped=True, console_level=logging.INFO)
 
 
-def one_pass(settings: Settings, clock: Callable[[], datetime]) -> None:
+class Reloading:
+    """The settings for each pass, read again from the workspace (the roster spreadsheet or
+    workflow.toml edited while the loop runs); a configuration that cannot be used keeps the last
+    good one, with the reason in the log."""
+
+    def __init__(self, settings: Settings, reload: Callable[[], Settings] | None) -> None:
+        self.settings, self.reload = settings, reload
+
+    def __call__(self) -> Settings:
+        if self.reload is not None:
+            try:
+                self.settings = self.reload()
+            except WorkflowError as exc:
+                log.error("配置有误，本次仍按上次读到的配置处理：%s", exc)
+        return self.settings
+
+
+def one_pass(settings: Settings | Reloading, clock: Callable[[], datetime]) -> None:
     """Run one pass and log its outcome; never raises (the loop must go on)."""
+    if isinstance(settings, Reloading):
+        settings = settings()
     try:
         summary = pipeline.run_once(settings, now=clock(), clock=clock)
     except BusyError as exc:
@@ -80,8 +99,10 @@ def run_forever(
     clock: Callable[[], datetime],
     stop: threading.Event | None = None,
     every_seconds: float | None = None,
+    reload: Callable[[], Settings] | None = None,
 ) -> None:
-    """Pass at start, then every ``every_minutes`` (``every_seconds`` overrides, for tests)."""
+    """Pass at start, then every ``every_minutes`` (``every_seconds`` overrides, for tests);
+    ``reload`` reads the settings again before each pass after the first."""
     stop = stop or threading.Event()
     handlers = setup_logging(settings.state_dir)
     previous = _install_signals(stop)
@@ -93,7 +114,8 @@ def run_forever(
     )
     jobs = schedule.Scheduler()
     # schedule annotates the interval as int but takes float seconds (a timedelta); tests use 0.2 s
-    jobs.every(interval).seconds.do(one_pass, settings, clock)  # type: ignore[arg-type]
+    current = Reloading(settings, reload)
+    jobs.every(interval).seconds.do(one_pass, current, clock)  # type: ignore[arg-type]
     try:
         one_pass(settings, clock)
         while not stop.is_set():

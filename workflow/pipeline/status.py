@@ -8,6 +8,7 @@ a unit with no file is 未报送.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -231,6 +232,7 @@ class StatusReport:
     waiting: list[str] = field(default_factory=list)
     last_run: dict | None = None
     orphans: str = ""  # stored submissions of units no longer in the roster (orphan_notice)
+    notes: list[str] = field(default_factory=list)  # the roster's source, last year's data
 
     def count(self, status: str) -> int:
         return sum(s.status == status for s in self.states)
@@ -252,6 +254,7 @@ class StatusReport:
             )
         else:
             lines.insert(1, "尚未处理过收件箱。运行 `workflow --once` 处理一遍。")
+        lines[2:2] = self.notes
         name_w = max([_width(s.unit.name) for s in self.states] + [8]) + 2
         state_w = max([_width(s.label) for s in self.states] + [8]) + 2
         lines.append(_pad("单位", name_w) + _pad("状态", state_w) + _pad("报送时间", 18) + "文件")
@@ -283,7 +286,41 @@ def workspace_status(settings: Settings) -> StatusReport:
     states = unit_states(settings, rows, current)
     report = StatusReport(settings.district, settings.year, states, strays, waiting, last)
     report.orphans = orphan_notice(settings, current)
+    report.notes = [n for n in (roster_notice(settings), baseline_notice(settings)) if n]
     return report
+
+
+def roster_notice(settings: Settings) -> str:
+    """Where the roster comes from, when it is the spreadsheet or empty."""
+    if settings.roster_file is not None and not settings.units:
+        return (
+            f"单位名单 {settings.roster_file.name} 中还没有单位：请用 Excel/WPS 打开它，"
+            "在“单位名单”工作表中填写各单位后保存。"
+        )
+    if settings.roster_file is not None:
+        return f"单位名单：{settings.roster_file.name}（{len(settings.units)} 个单位）"
+    return "" if settings.units else "单位名单为空：请在 workflow.toml 中填写 [[units]]。"
+
+
+def baseline_notice(settings: Settings) -> str:
+    """Where last year's data (R7, R8, R13 and the year-over-year comparisons) comes from."""
+    if settings.previous_summary is None:
+        return ""
+    path = settings.path(settings.previous_summary)
+    source = f"，复制自 {settings.previous_source}" if settings.previous_source else ""
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except FileNotFoundError:
+        return f"上年数据：{path} 不存在（[previous] summary），同比和 R7、R8、R13 无法检查。"
+    except (OSError, ValueError) as exc:
+        return f"上年数据：无法读取 {path}（{exc}）。"
+    if not isinstance(data, dict):
+        return f"上年数据：{path} 不是本程序生成的 summary.json。"
+    counts = f"{data.get('units_accepted', '?')}/{data.get('units_expected', '?')} 个单位已通过"
+    return (
+        f"上年数据：{settings.previous_summary.as_posix()}"
+        f"（{data.get('district', '')}{data.get('year', '')}年汇总，{counts}{source}）"
+    )
 
 
 def outbox_prefix(settings: Settings) -> str:

@@ -37,12 +37,15 @@ def is_placeholder(text: str) -> bool:
     return False
 
 
-def parse_district_text(text: str, source: str = "区报告正文") -> dict[str, str]:
+def parse_district_text(
+    text: str, source: str = "区报告正文", line_word: str = "行"
+) -> dict[str, str]:
     """Split the district's narrative file into parts by its headings.
 
     Lines starting with one ``#`` are comments; ``##``/``###`` lines are headings: "一、总体情况" (text before （一）), "（一）…"–"（五）…"
     (the five parts of 一), "五、…" and "六、…". Text before the first heading goes after the
     report's preamble. Returns {"preamble", "overview", "text_active", …, "text_other"}.
+    ``line_word`` names a line in messages (段 for a Word document read by ``district_docx``).
     """
     keys = {f"（{_ORDINALS[i]}）": key for i, key in enumerate(ONE_PARTS)}
     keys.update({"一、": "overview", "五、": "text_problems", "六、": "text_other"})
@@ -59,7 +62,7 @@ def parse_district_text(text: str, source: str = "区报告正文") -> dict[str,
         if key is None:
             allowed = "一、总体情况、（一）至（五）、五、六、"
             raise TemplateProblem(
-                f"{source} 第 {number} 行的标题「{heading}」无法识别。"
+                f"{source} 第 {number} {line_word}的标题「{heading}」无法识别。"
                 f"可用的标题以 {allowed} 开头；二、三、四部分的表格由汇总数据生成，无需填写。"
             )
         current = key

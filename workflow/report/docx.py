@@ -31,6 +31,7 @@ from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.formats.spec import Format, load_format
 from workflow.report.context import district_context, summary_numbers, unit_context
+from workflow.report.district_docx import load_district_text
 from workflow.report.district_text import (
     PLACEHOLDER_TAG,
     default_district_text,
@@ -201,14 +202,14 @@ def district_narrative(settings: Settings, *, draft: bool) -> tuple[dict[str, st
     source = settings.path(settings.district_text) if settings.district_text else None
     if source is not None and source.exists():
         try:
-            text = source.read_text("utf-8-sig")
+            text, line_word = load_district_text(source)
         except UnicodeDecodeError:
             raise TemplateProblem(
                 f"区报告正文 {source} 不是 UTF-8 编码。请用记事本“另存为 UTF-8”后重试。"
             ) from None
         except OSError as exc:
             raise TemplateProblem(f"无法读取区报告正文 {source}：{exc.strerror}") from exc
-        parts = parse_district_text(text, str(source))
+        parts = parse_district_text(text, str(source), line_word)
         if not is_placeholder(text):
             return parts, []
         if not draft:

@@ -10,6 +10,7 @@ from workflow.domain.roster import CATEGORIES, Unit
 from workflow.domain.settings import BLANK_POLICIES, CONFIG_NAME, Settings
 from workflow.errors import ConfigError
 from workflow.formats.spec import FORMAT_IDS
+from workflow.workspace.roster_sheet import with_roster_sheet
 
 _SECTIONS: dict[str, set[str]] = {
     "district": {
@@ -26,7 +27,7 @@ _SECTIONS: dict[str, set[str]] = {
     "paths": {"inbox", "outbox", "archive", "state"},
     "schedule": {"every_minutes", "settle_seconds"},
     "check": {"blank_policy", "max_file_mb"},
-    "previous": {"summary", "reports"},
+    "previous": {"summary", "reports", "source"},
     "report": {"district_text", "pdf"},
     "units": set(),
 }
@@ -185,10 +186,12 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         max_file_mb=int(check.get("max_file_mb", 20)),
         previous_summary=Path(previous["summary"]) if "summary" in previous else None,
         previous_reports=Path(previous["reports"]) if "reports" in previous else None,
+        previous_source=str(previous.get("source", "")),
         district_text=Path(report["district_text"]) if "district_text" in report else None,
         pdf=_pdf(report.get("pdf", "typst"), path),
         units=_parse_units(data.get("units", []), path),
         config_path=path,
+        roster_file=None,  # with_roster_sheet: the spreadsheet the units come from
     )
 
 
@@ -211,4 +214,4 @@ def load_settings(path: Path) -> Settings:
         raise _fail(path, "文件不是 UTF-8 编码。请用记事本“另存为 UTF-8”后重试。") from exc
     except tomllib.TOMLDecodeError as exc:
         raise _fail(path, f"TOML 语法错误（{exc}）。请检查引号、等号和方括号。") from exc
-    return parse_settings(data, path)
+    return with_roster_sheet(parse_settings(data, path))

@@ -1,8 +1,9 @@
-"""Creating a workspace folder: config with an example roster, and the inbox/outbox/archive folders.
+"""Creating a workspace folder: workflow.toml, the roster spreadsheet 单位名单.xlsx (empty, with its
+填写说明), the district narrative 区报告正文.docx, and the inbox/outbox/archive folders.
 
-It also writes the district narrative (区报告正文.md) with default text whose first line is the
-【待修改】 mark (district_text.PLACEHOLDER_MARK): until the coordinator edits the text and deletes
-that line, drafts flag it and a final district report is refused.
+The narrative starts with a 【待修改】 paragraph (district_docx.DOCX_MARK): until the coordinator edits
+the text and deletes it, drafts flag it and a final district report is refused. ``next_year`` makes
+the next year's workspace from last year's (``workflow init --from``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from pathlib import Path
 
 from workflow.domain.settings import CONFIG_NAME
 from workflow.errors import ConfigError
+from workflow.report.district_docx import write_district_docx
 from workflow.report.district_text import default_district_text
 from workflow.report.text import jurisdiction
 from workflow.workspace.config import load_settings
+from workflow.workspace.roster_book import ROSTER_NAME, write_roster_book
 
-DISTRICT_TEXT_NAME = "区报告正文.md"
+DISTRICT_TEXT_NAME = "区报告正文.md"  # the Markdown form (the demo's; still accepted)
+DISTRICT_DOCX_NAME = "区报告正文.docx"  # what `workflow init` writes
+ROSTER_NOTE = (
+    f"# 单位名单在本文件夹的 {ROSTER_NAME} 中维护（用 Excel、WPS 或 LibreOffice 编辑，保存后下次处理即生效）。\n"
+    "# 也可以删去该表格、改在本文件中写 [[units]] 配置节，但两处只能用一处。\n"
+)
 EXAMPLE_UNITS = (
     ("人力资源和社会保障局", "区人社局", "部门"),
     ("教育局", "区教育局", "部门"),
@@ -31,11 +39,12 @@ def config_text(
     *,
     pdf: bool = True,
     district_text: str | None = DISTRICT_TEXT_NAME,
+    roster_sheet: bool = False,
 ) -> str:
     """The text of a new workflow.toml, with comments in Chinese for the coordinator."""
     text_line = (
-        f'district_text = "{district_text}"   # 本级政府年度报告的正文（政务公开办撰写，UTF-8；'
-        "修改后删除其第一行“【待修改】”）\n"
+        f'district_text = "{district_text}"   # 本级政府年度报告的正文（政务公开办撰写，Word 或 UTF-8 文本；'
+        "修改后删除开头的“【待修改】”一段）\n"
         if district_text
         else ""
     )
@@ -71,8 +80,12 @@ def config_text(
         "every_minutes = 10\n\n"
         "[check]\n"
         'blank_policy = "error"   # 数字格留空或填“/”“无”：error 退回；warning 提示并按 0 计\n\n'
-        "# 单位名单：每个单位一节 [[units]]。category 为 部门、街道乡镇 或 区县（市级汇总各区县时用）。\n"
-        + "\n".join(units)
+        + (
+            ROSTER_NOTE
+            if roster_sheet
+            else "# 单位名单：每个单位一节 [[units]]。category 为 部门、街道乡镇 或 区县（市级汇总各区县时用）。\n"
+            + "\n".join(units)
+        )
     )
 
 
@@ -82,14 +95,26 @@ def create_workspace(directory: Path, *, district: str, year: int, format_id: st
     if config.exists():
         raise ConfigError(f"{config} 已存在，未做任何修改。若要重建，请先移走该文件。")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name in ("inbox", "outbox", "archive"):
-            (directory / name).mkdir(exist_ok=True)
-        config.write_text(config_text(district, year, format_id), encoding="utf-8")
-        text = directory / DISTRICT_TEXT_NAME
+        make_folders(directory)
+        config.write_text(
+            config_text(
+                district, year, format_id, district_text=DISTRICT_DOCX_NAME, roster_sheet=True
+            ),
+            encoding="utf-8",
+        )
+        roster = directory / ROSTER_NAME
+        if not roster.exists():
+            write_roster_book(roster, (), district=district)
+        text = directory / DISTRICT_DOCX_NAME
         if not text.exists():
-            text.write_text(default_district_text(district, year), encoding="utf-8")
+            write_district_docx(text, default_district_text(district, year))
     except OSError as exc:
         raise ConfigError(f"无法在 {directory} 创建工作区：{exc.strerror}") from exc
-    load_settings(config)  # the file we wrote must itself be valid
+    load_settings(config)  # the files we wrote must themselves be valid
     return config
+
+
+def make_folders(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("inbox", "outbox", "archive"):
+        (directory / name).mkdir(exist_ok=True)
