@@ -647,7 +647,9 @@ def test_district_text_still_marked_as_default_is_flagged_or_refused(tmp_path):
     (tmp_path / "区报告正文.md").write_text(default_district_text("长乐区", 2021), "utf-8")
     s = _settings(tmp_path, "gov2021", district_text=Path("区报告正文.md"))
     summary = _summary("gov2021", seed_values("gov2021"))
-    with pytest.raises(TemplateProblem, match="仍是系统生成的默认文字.*删除该行"):
+    with pytest.raises(
+        TemplateProblem, match="仍是系统生成的默认文字.*删除标有“【待修改】”的那一行"
+    ):
         write_district_report(s, summary, tmp_path / "d.docx", now=NOW, draft=False)
     out = tmp_path / "draft.docx"
     write_district_report(s, summary, out, now=NOW, draft=True)

@@ -145,7 +145,7 @@ def _text_not_ready(settings: Settings) -> list[str]:
         return ["workflow.toml 未指定区报告正文（[report] district_text）"]
     path = settings.path(settings.district_text)
     try:
-        text, _ = load_district_text(path)
+        text, line_word = load_district_text(path)
     except TemplateProblem as exc:
         return [str(exc).rstrip("。")]
     except FileNotFoundError:
@@ -155,7 +155,9 @@ def _text_not_ready(settings: Settings) -> list[str]:
     except OSError as exc:
         return [f"无法读取区报告正文 {path}（{exc.strerror or '文件被占用或无权限'}）"]
     if is_placeholder(text):
-        return [f"区报告正文 {path.name} 仍是默认文字（首行有【待修改】），请修改后删除该行"]
+        return [
+            f"区报告正文 {path.name} 仍是默认文字（开头有【待修改】），请修改后删除那一{line_word}"
+        ]
     return []
 
 

@@ -214,13 +214,13 @@ def district_narrative(settings: Settings, *, draft: bool) -> tuple[dict[str, st
             return parts, []
         if not draft:
             raise TemplateProblem(
-                f"区报告正文 {source} 仍是系统生成的默认文字（第一行标有“{PLACEHOLDER_TAG}”），"
+                f"区报告正文 {source} 仍是系统生成的默认文字（开头标有“{PLACEHOLDER_TAG}”），"
                 f"不能用于正式报告。请按本{area.level}实际情况修改各部分内容，"
-                f"修改完成后删除该行，再重新处理。"
+                f"修改完成后删除标有“{PLACEHOLDER_TAG}”的那一{line_word}，再重新处理。"
             )
         note = (
-            f"【待补充】区报告正文 {source} 仍是默认文字（第一行标有“{PLACEHOLDER_TAG}”），"
-            f"请按本{area.level}实际情况修改后删除该行；正式报告生成前必须完成。"
+            f"【待补充】区报告正文 {source} 仍是默认文字（开头标有“{PLACEHOLDER_TAG}”），"
+            f"请按本{area.level}实际情况修改后删除那一{line_word}；正式报告生成前必须完成。"
         )
         return parts, [note]
     if source is not None and not draft:
