@@ -105,6 +105,7 @@ def write_district_docx(path: Path, text: str, *, mark: str = DOCX_MARK) -> None
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(14)
+    normal.paragraph_format.first_line_indent = Pt(28)  # 首行缩进 2 字
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
     for name, font in (("Heading 1", "黑体"), ("Heading 2", "楷体"), ("Title", "宋体")):
         style = document.styles[name]
@@ -117,7 +118,9 @@ def write_district_docx(path: Path, text: str, *, mark: str = DOCX_MARK) -> None
     if title:
         document.add_paragraph(title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
     if mark:
-        run = document.add_paragraph().add_run(mark)
+        marked = document.add_paragraph()
+        marked.paragraph_format.first_line_indent = Pt(0)
+        run = marked.add_run(mark)
         run.bold = True
         run.font.color.rgb = RGBColor(0xC0, 0, 0)
     for line in lines:
