@@ -157,7 +157,7 @@ def last_year(tmp_path: Path, roster: str, text: str) -> Path:
             elif p.text.startswith("2025年，长乐区"):
                 p.text = "2025年，长乐区深化政务公开。"
         document.save(str(ws / DISTRICT_DOCX_NAME))
-    config.write_text(toml.replace("pdf = true", "pdf = false"), "utf-8")
+    config.write_text(toml.replace('pdf = "typst"', "pdf = false"), "utf-8")
     now = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     write_submission(ws / "inbox" / "教育局.xlsx", SPEC, EDU, 2025, now=now)
     run_once(load_settings(config), now=now)
@@ -216,9 +216,11 @@ def test_init_from_refuses_an_earlier_year_and_needs_no_district(tmp_path):
     config = create_workspace(tmp_path / "a", district="长乐区", year=2025, format_id="gov2021")
     with pytest.raises(ConfigError, match="应晚于上年工作区"):
         create_next_year(tmp_path / "b", year=2025, source=config.parent)
+    config.write_text(config.read_text("utf-8").replace('pdf = "typst"', 'pdf = "office"'), "utf-8")
     made = create_next_year(tmp_path / "b", year=2026, source=config.parent)
     assert any("上年工作区没有" in line for line in made.lines)  # no summary: said, no [previous]
     assert load_settings(made.config).previous_summary is None
+    assert load_settings(made.config).pdf == "office"
     result = CliRunner().invoke(
         cli, ["init", str(tmp_path / "c"), "--year", "2026", "--from", "x", "--district", "y"]
     )

@@ -69,10 +69,12 @@ def next_config(last: Settings, year: int, text_name: str, baseline: Path | None
         last.district,
         year,
         last.format,
-        pdf=last.pdf,
+        pdf=bool(last.pdf),
         district_text=text_name,
         roster_sheet=True,
     )
+    if last.pdf and last.pdf != "typst":
+        text = text.replace('\npdf = "typst"', f"\npdf = {_toml(str(last.pdf))}", 1)
     for key in ("website_url", "contact_address", "contact_postcode", "contact_phone"):
         value = getattr(last, key)
         text = text.replace(f'\n{key} = ""', f"\n{key} = {_toml(value)}", 1)
