@@ -288,7 +288,7 @@ def test_units_written_by_write_roster_book_read_back_unchanged(tmp_path):
     units = (
         Unit("长乐区教育局", "部门", ("区教育局", "教育局"), "林", "0591-1"),
         Unit("长乐区吴航街道办事处", "街道乡镇"),
-        Unit("福州市", "设区的市"),
+        Unit("福州市", "设区的市", self_reference="我市"),
     )
     path = tmp_path / ROSTER_NAME
     write_roster_book(path, units, district="长乐区")

@@ -1,7 +1,7 @@
 """Writing the roster spreadsheet 单位名单.xlsx: the coordinator's list of units, edited in Excel,
 WPS or LibreOffice (``workflow init`` writes it; ``roster_sheet`` reads it back).
 
-Sheet 单位名单: a header row (单位名称, 简称/别名, 类别, 联系人, 联系电话) and one unit a row; the
+Sheet 单位名单: a header row (单位名称, 简称/别名, 类别, 联系人, 联系电话, 自称) and one unit a row; the
 类别 column has a dropdown of ``CATEGORIES``; every column is formatted as text so a pasted phone
 number stays as typed. Sheet 填写说明: how to fill it in, with examples.
 """
@@ -17,8 +17,8 @@ from workflow.report.text import jurisdiction
 ROSTER_NAME = "单位名单.xlsx"
 ROSTER_SHEET = "单位名单"
 GUIDE_SHEET = "填写说明"
-HEADERS = ("单位名称", "简称/别名", "类别", "联系人", "联系电话")
-_WIDTHS = (40, 28, 12, 12, 18)
+HEADERS = ("单位名称", "简称/别名", "类别", "联系人", "联系电话", "自称")
+_WIDTHS = (40, 28, 12, 12, 18, 10)
 _ROWS = 2000  # rows that get the text format and the 类别 dropdown
 
 
@@ -37,6 +37,8 @@ def guide_lines(district: str) -> list[str]:
         f"4. 类别：从下拉列表中选择：{cats}。留空时，名称以“街道办事处”“街道”"
         "“镇人民政府”“乡人民政府”“镇”“乡”结尾的按街道乡镇，其余按部门。",
         "5. 联系人、联系电话：选填，用于催报名单和工作台。",
+        "   自称：选填，单位年度报告中生成的句子如何称呼本单位；留空按名称判断"
+        "（……局 → 我局，……街道办事处 → 我街道，……镇人民政府 → 我镇）。",
         "6. 不要在同一行填两个单位；同一名称或简称不能出现在两个单位上。有问题时，程序会指出第几行、怎么改。",
         "7. 保存后即生效：定时处理（workflow run）在下一次处理时读取新名单，"
         "此前因“单位不在名单中”被退回的文件会自动重新校验。",
@@ -87,6 +89,7 @@ def write_roster_book(path: Path, units: Sequence[Unit], *, district: str) -> No
                 unit.category,
                 unit.contact_person,
                 unit.contact_phone,
+                unit.self_reference,
             )
             for col, value in enumerate(cells):
                 if value:

@@ -43,6 +43,7 @@ _COLUMNS = {  # header text (spaces removed) → field
     "联系人": "contact_person",
     "联系电话": "contact_phone",
     "电话": "contact_phone",
+    "自称": "self_reference",
 }
 
 
@@ -115,6 +116,7 @@ def _remember(cache: Path, units: Sequence[Unit]) -> None:
                 "aliases": list(u.aliases),
                 "contact_person": u.contact_person,
                 "contact_phone": u.contact_phone,
+                "self_reference": u.self_reference,
             }
             for u in units
         ]
@@ -259,6 +261,7 @@ def parse_rows(
                     aliases=tuple(aliases),
                     contact_person=get.get("contact_person", ""),
                     contact_phone=get.get("contact_phone", ""),
+                    self_reference=get.get("self_reference", ""),
                 ),
             )
         )
@@ -267,7 +270,7 @@ def parse_rows(
     return tuple(u for _, u in parsed), problems
 
 
-_FIELDS = ("name", "aliases", "category", "contact_person", "contact_phone")
+_FIELDS = ("name", "aliases", "category", "contact_person", "contact_phone", "self_reference")
 
 
 def _clashes(parsed: Sequence[tuple[int, Unit]]) -> list[str]:
