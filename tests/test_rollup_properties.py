@@ -25,7 +25,7 @@ from workflow.formats.spec import Format, load_format
 from workflow.rollup.summary import build_summary
 from workflow.rollup.totals import consolidate
 from workflow.rollup.workbook.book import TOTAL_NAME_PREFIX, write_rollup_workbook
-from workflow.rollup.workbook.units_sheet import FIRST_FIELD_COL, SHEET_UNITS, detail_columns
+from workflow.rollup.workbook.units_sheet import FIRST_FIELD_COL, SHEET_UNITS, detail_blocks
 
 NOW = datetime(2022, 2, 10, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 FORMATS = st.sampled_from(["gov2021", "gov2019"])
@@ -152,18 +152,24 @@ def test_workbook_totals_are_the_sum_of_accepted_units(fmt, statuses, rnd):
         ].value
     assert set(on_summary_sheet) == {f.id for f in spec.numeric_fields}
     detail = book[SHEET_UNITS]
-    last = detail.max_row
-    assert str(detail.cell(last, 1).value).startswith("全区合计")
-    rows = list(range(5, 5 + len(records)))
-    for i, (f, _, _) in enumerate(detail_columns(spec)):
-        col = FIRST_FIELD_COL + 1 + i
-        units_sum = sum(Decimal(str(detail.cell(r, col).value or 0)) for r in rows)
-        for shown in (on_summary_sheet[f.id], detail.cell(last, col).value):
-            assert Decimal(str(shown)) == units_sum, f.id
-            if f.id in expected:
-                assert Decimal(str(shown)) == Decimal(str(expected[f.id])), f.id
-    for r, record in zip(rows, summary["units"], strict=True):
-        values = [
-            detail.cell(r, FIRST_FIELD_COL + 1 + i).value for i in range(len(detail_columns(spec)))
-        ]
-        assert record["included"] or all(v is None for v in values), record["name"]
+    col_a = [detail.cell(r, 1).value for r in range(1, detail.max_row + 1)]
+    assert str(col_a[-1]).startswith("全区合计")
+    names = [u["name"] for u in summary["units"]]
+    for block in detail_blocks(spec):
+        top = col_a.index(block.title) + 1
+        first = col_a.index(names[0], top) + 1  # 1-based row of the first unit
+        rows = list(range(first, first + len(names)))
+        assert [col_a[r - 1] for r in rows] == names, block.title
+        last = next(r for r in range(rows[-1], len(col_a) + 1) if "合计" in str(col_a[r - 1]))
+        for i, c in enumerate(block.columns):
+            col = FIRST_FIELD_COL + 1 + i
+            units_sum = sum(Decimal(str(detail.cell(r, col).value or 0)) for r in rows)
+            for shown in (on_summary_sheet[c.field.id], detail.cell(last, col).value):
+                assert Decimal(str(shown)) == units_sum, c.field.id
+                if c.field.id in expected:
+                    assert Decimal(str(shown)) == Decimal(str(expected[c.field.id])), c.field.id
+        for r, record in zip(rows, summary["units"], strict=True):
+            values = [
+                detail.cell(r, FIRST_FIELD_COL + 1 + i).value for i in range(len(block.columns))
+            ]
+            assert record["included"] or all(v is None for v in values), record["name"]

@@ -1,7 +1,7 @@
 """The rollup workbook (xlsxwriter): what the coordinator opens first.
 
 Sheets: 汇总 (district totals in the official tables, who is in them, last year beside this year),
-分单位明细 (one row per unit, one column per field id), 报送情况 (roster status and the 催报 list),
+分单位明细 (units as rows, in one block per table), 报送情况 (roster status and the 催报 list),
 图表 (native charts), 数据来源 (archived file and SHA-256 of every unit's figures).
 
 Every number is a stored value taken from the summary (no formulas): the workbook shows exactly
@@ -9,10 +9,8 @@ what summary.json says, whatever the program that opens it recalculates.
 
 Printing: every sheet is A4 landscape. 汇总 is fitted to one page wide only (as many pages tall as it
 needs), with a page break before tables 三 and 四 so no table starts at a page foot, and its title
-row repeated. 分单位明细 is far too wide for one page: it prints at a fixed scale with the header rows
-and the unit name column repeated on every page, and a page break wherever a new part (表二, 表三,
-表四, 其他统计数字) starts. Its row 3 holds the field ids (for programs and for finding a field) in
-small grey type, labelled 字段编号.
+row repeated. 分单位明细 is a column of blocks (one per table or part of a table) on one shared
+grid, fitted to one page wide, with a page break before a block that would not fit on the page.
 
 Wording (全区合计 / 全市合计 …) follows the area's level (report_text.jurisdiction).
 """

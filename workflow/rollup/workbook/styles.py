@@ -28,6 +28,7 @@ class Styles:
 
         self.title = add(base, font_size=16, bold=True, align="center")
         self.heading = add(base, font_size=12, bold=True)
+        self.block_title = add(base, font_size=11, bold=True, valign="bottom")
         self.text = add(base)
         self.note = add(base, font_color="#595959", text_wrap=True, valign="top")
         self.warn = add(base, font_color="#C00000", bold=True, text_wrap=True, valign="top")
