@@ -49,6 +49,7 @@ TABLE_START = 2  # row of the first table header: row 0 is the title, row 1 the 
 LINE_HEIGHT = 14.5  # points per wrapped line of 11-point 宋体
 CJK_WIDTH = 2.1
 TITLE_HEIGHT = 30.0  # a CJK character is about 2.1 Excel width units
+NARRATIVE_HEIGHT = 300.0  # a 700-character section wraps to ~18 lines in the 84-wide cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +316,8 @@ def info_layout(spec: Format) -> SheetLayout:
             2,
             0,
             "note",
-            "浅黄色格为填写格。数字格没有的填 0；报告正文各部分可直接粘贴文字。",
+            "浅黄色格为填写格。数字格没有的填 0。报告正文：先双击该格（或选中后按 F2）再粘贴，"
+            "多段文字才会留在同一格内。",
             last_col=1,
         ),
         Cell(3, 0, "header", "项目"),
@@ -332,7 +334,7 @@ def info_layout(spec: Format) -> SheetLayout:
     for n in spec.narratives:
         section = f"{n.section}、{n.label}" if n.section != "一" else f"一、总体情况{n.label}"
         cells += [Cell(row, 0, "label", section), Cell(row, 1, "narrative", field=n.id)]
-        heights[row] = 150.0
+        heights[row] = NARRATIVE_HEIGHT
         row += 1
     widths = (24.0, 84.0)
     fitted = _fit_rows(cells, widths, base=22.0)
