@@ -319,7 +319,7 @@ BLANK_APPLY = {
         (  # a typed-over column total: blamed once, not again on the grand total that adds it
             {"apply_granted_natural": 6, "apply_new_natural": 6},
             {"apply_total_natural": 9},
-            [("R2", "error", ("apply_total_natural", "apply_granted_natural"))],
+            [("R2", "error", ("apply_total_natural",))],
         ),
         (  # every 表三 number deleted: one finding listing every cell
             BLANK_APPLY,
@@ -471,3 +471,31 @@ def test_cli_names_each_rule_in_chinese(tmp_path):
     result = run(["check", str(path)], tmp_path)
     assert "错误 ［必填项未填写］ 「基本信息」中的「成文日期」未填写" in result.output
     assert "年度按模板所写年度核对" in result.output
+
+
+@pytest.mark.parametrize(
+    ("values", "overrides"),
+    [
+        ({**BALANCED, "apply_granted_natural": 12}, {"apply_new_total": 30}),  # the demo's case
+        ({**BALANCED, "review_upheld": "/"}, {}),
+        ({**BALANCED, "apply_granted_natural": 11, "apply_granted_legal": 1}, {}),
+    ],
+    ids=["r1-and-typed-total", "r5-one-cell", "two-r1"],
+)
+def test_receipt_and_self_check_count_errors_alike(tmp_path, ws2025, values, overrides):
+    """The receipt's 错误 N 个, the 校验结果 sheet and the workbook's own 自检 agree."""
+    import openpyxl
+
+    from workflow.check.feedback import RESULT_SHEET, write_feedback
+
+    path = clerk_file(tmp_path / "报表.xlsx", values=values, overrides=overrides)
+    result = check_file(path, load_settings(ws2025), now=CLERK_NOW)
+    own = openpyxl.load_workbook(path, data_only=True)["自检"]  # the results the file shows
+    failed = [r[5] for r in own.iter_rows(min_row=5, values_only=True) if "未通过" in str(r[5])]
+    assert len(result.errors) == len(failed) > 0
+    assert own["A2"].value.startswith(f"有{len(failed)}项检查未通过")
+    out = write_feedback(result, path, tmp_path / "fb", now=CLERK_NOW)
+    receipt = out["receipt"].read_text("utf-8-sig")
+    assert f"错误 {len(result.errors)} 个" in receipt
+    sheet = openpyxl.load_workbook(out["annotated"])[RESULT_SHEET]
+    assert f"错误 {len(result.errors)} 个" in sheet["A1"].value

@@ -204,7 +204,9 @@ def test_self_check_covers_every_equation_and_passes_on_zeros(format_id):
     checks = build_checks(spec, zeros, texts)
     rules = Counter(c.rule for c in checks)
     assert rules[REQUIRED] == 3 and rules[NARRATIVE] == 6
-    assert sum(rules[r] for r in ("R1", "R2", "R3", "R4")) == len(spec.equations)
+    implied = [e for e in spec.equations if all(spec.fields[f].computed for f in e.fields)]
+    assert [e.rule for e in implied] == ["R2", "R1"]  # 总计 column: implied, as in the checker
+    assert sum(rules[r] for r in ("R1", "R2", "R3", "R4")) == len(spec.equations) - 2
     assert {c.result for c in checks} == {PASS}
     assert all(c.formula.startswith("=IF(") for c in checks)
     assert {c.sheet for c in checks if c.rule in (REQUIRED, NARRATIVE)} == {SHEET_INFO}

@@ -139,7 +139,7 @@ CASES = [
         CTX,
         "R2",
         E,
-        ("apply_total_natural", "apply_granted_natural", "apply_denied_third_party_natural"),
+        ("apply_total_natural",),
     ),
     (
         "R3-typed-total",
@@ -147,7 +147,7 @@ CASES = [
         CTX,
         "R3",
         E,
-        ("apply_granted_total", "apply_granted_natural", "apply_granted_business"),
+        ("apply_granted_total",),
     ),
     (
         "R3-formula-result-differs",
@@ -163,7 +163,7 @@ CASES = [
         CTX,
         "R4",
         E,
-        ("review_total", "review_upheld"),
+        ("review_total",),
     ),
     (
         "typed-over-equal",
@@ -452,6 +452,18 @@ def test_rule(sub, ctx, rule, severity, cells):
 
 
 @pytest.mark.parametrize(
+    ("case", "marked"),
+    [("R1-result-extra", 4), ("R2-typed-total", 1), ("R3-typed-total", 1)],
+)
+def test_a_finding_marks_only_the_cells_of_its_own_equation(case, marked):
+    """R1: the four cells of the balance, not the whole column; R2/R3: the typed-over total."""
+    sub, ctx = next(c[1:3] for c in CASES if c[0] == case)
+    (finding,) = check_submission(sub, load_format(sub.format), ctx)
+    assert len(finding.cells) == marked
+    assert len(finding.fields) >= marked  # the data still names every field involved
+
+
+@pytest.mark.parametrize(
     ("ctx", "findings"),
     [
         (replace(CTX, format="gov2021"), []),  # the reader's template-other-format says it
@@ -511,15 +523,28 @@ def test_r1_names_the_column_and_the_difference():
         "相差 1。请核对该列的办理结果和结转数是否漏填或多填。"
     )
     assert (f.expected, f.actual) == (4, 5)
-    assert a1("gov2021", "apply_granted_natural") in f.cells
+    assert "apply_granted_natural" in f.fields  # in the data, not marked: the column is not wrong
+    assert f.cells == tuple(
+        a1("gov2021", c)
+        for c in (
+            "apply_new_natural",
+            "apply_carried_natural",
+            "apply_total_natural",
+            "apply_carry_over_natural",
+        )
+    )
 
 
 def test_r3_message_lists_the_parts():
     sub = make_sub(typed={"apply_granted_total": 13}, no_formula=("apply_granted_total",))
     (f,) = check_submission(sub, load_format("gov2021"), CTX)
-    assert f.message.startswith(
-        "表三「（一）予以公开」行的「总计」应为 11（自然人 2 + 商业企业 9），实际填写 13。"
+    assert f.message == (
+        "表三「（一）予以公开」行的「总计」应为 11（自然人 2 + 商业企业 9），但该格被改写为 13。"
+        "如 13 是正确的总数，说明该行各列共少填 2，请补齐；如各列数字正确，请把该格改回公式"
+        " =SUM(D8:I8)（合计格已锁定：先点“审阅—撤销工作表保护”，无需密码；"
+        "也可向区政务公开办索取本单位的新模板重新填写），并核对该行各列数字。"
     )
+    assert f.cells == (a1("gov2021", "apply_granted_total"),)
     assert (f.expected, f.actual) == (11, Decimal(13))
 
 

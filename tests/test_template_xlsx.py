@@ -225,8 +225,9 @@ def test_cached_totals_and_self_check(tmp_path):
     results = [r[5] for r in wb[SHEET_CHECK].iter_rows(min_row=5, values_only=True)]
     assert "未通过：3≠1" in results  # R1, 自然人 column
     assert "未通过：2≠0" in results  # R1, 法律服务机构 column
-    assert wb[SHEET_CHECK]["A2"].value.startswith("有3项")  # 自然人, 法律服务机构 and 总计 columns
-    assert "有3项" in wb[SHEET_APPLY]["A2"].value
+    # 自然人 and 法律服务机构 columns (the 总计 column's R1 is implied, as in the checker)
+    assert wb[SHEET_CHECK]["A2"].value.startswith("有2项")
+    assert "有2项" in wb[SHEET_APPLY]["A2"].value
 
 
 def test_blank_template_self_check_agrees_with_the_tool(tmp_path):

@@ -23,12 +23,20 @@ def folder_name(result: CheckResult, source: Path) -> str:
 
 
 def write_feedback(
-    result: CheckResult, source: Path, out_dir: Path, *, now: datetime, kept: str = ""
+    result: CheckResult,
+    source: Path,
+    out_dir: Path,
+    *,
+    now: datetime,
+    kept: str = "",
+    publish_by: str = "",
 ) -> dict[str, Path]:
     """Write ``out_dir/<unit>/回执_<stem>.txt`` and, when there are findings, ``校验结果_<stem>.xlsx``.
 
     ``out_dir`` is the 反馈 folder (outbox/<year>/反馈). Returns {"receipt": …, "annotated": …}; the
     annotated copy is left out when the file has no findings or cannot be opened as a workbook.
+    ``publish_by`` (YYYY-MM-DD, given by the pass, which writes the unit reports) makes the receipt
+    of an accepted file say that the unit report is generated and by when to publish it.
     """
     folder = out_dir / folder_name(result, source)
     stem = safe_name(source.stem)
@@ -46,7 +54,8 @@ def write_feedback(
         if not note:
             out["annotated"] = target
     receipt = folder / f"回执_{stem}.txt"
-    text = receipt_text(result, source, now=now, note=note, kept=kept).replace("\n", "\r\n")
+    text = receipt_text(result, source, now=now, note=note, kept=kept, publish_by=publish_by)
+    text = text.replace("\n", "\r\n")
     _write_atomic(receipt, text.encode("utf-8-sig"))
     out["receipt"] = receipt
     return out
@@ -61,9 +70,16 @@ def _plain(text: str) -> str:
 
 
 def receipt_text(
-    result: CheckResult, source: Path, *, now: datetime, note: str = "", kept: str = ""
+    result: CheckResult,
+    source: Path,
+    *,
+    now: datetime,
+    note: str = "",
+    kept: str = "",
+    publish_by: str = "",
 ) -> str:
-    """The 回执: who, which file, its SHA-256, when, the verdict, the findings and what to do next.
+    """The 回执: who, which file, when, the verdict, the findings and what to do next (the file's
+    SHA-256 is in the archive and the rollup's 数据来源 sheet, not here: a clerk cannot use it).
 
     ``kept`` names the unit's earlier accepted file that still counts when this one is rejected."""
     errors, warnings = len(result.errors), len(result.warnings)
@@ -75,7 +91,6 @@ def receipt_text(
         "",
         f"单位：{_plain(result.unit) or '（未能识别）'}",
         f"文件名：{_plain(source.name)}",
-        f"SHA-256：{result.sha256 or '（无法读取）'}",
         f"接收时间：{now.strftime('%Y-%m-%d %H:%M')}",
         f"年度：{result.year or '（未能识别）'}　表格格式：{fmt}",
         f"结论：{STATUS_NAMES[result.status]}（错误 {errors} 个，提示 {warnings} 个）",
@@ -89,6 +104,8 @@ def receipt_text(
             lines.append(f"{i}. {level} {rule}　{_plain(where)}：{_plain(f.message)}")
         lines.append("")
     lines += ["【下一步】", "", _next_step(result, source, note), ""]
+    if publish_by and result.status == "accepted":
+        lines += [_publish_step(result, publish_by), ""]
     if kept and result.status == "rejected":
         lines += [
             f"注意：本单位此前报送的「{_plain(kept)}」已通过校验，汇总目前仍使用该版本；"
@@ -115,6 +132,22 @@ def _next_step(result: CheckResult, source: Path, note: str) -> str:
             "如需修改，修改后重新报送到收件箱即可，以最后一次报送的文件为准。"
         )
     return "本文件已通过校验，未发现问题。"
+
+
+def _publish_step(result: CheckResult, publish_by: str) -> str:
+    """What happens to an accepted file: the unit report, and the date to publish it by."""
+    year = f"{result.year}" if result.year else "本"
+    try:
+        d = datetime.strptime(publish_by, "%Y-%m-%d")
+        due = f"{d.year}年{d.month}月{d.day}日"
+    except ValueError:
+        due = "次年1月31日"
+    return (
+        f"本文件已纳入{year}年度汇总。系统据此生成本单位的年度报告（Word 和 PDF），"
+        f"放在输出文件夹“{result.year or '年度'} → 单位报告”中；请核对报告内容，"
+        f"于{due}前在本单位网站的政府信息公开年报栏目公布。"
+        "报告有误的，改正报送文件后重新报送，报告会随之更新。"
+    )
 
 
 # ---------------------------------------------------------------------------------- annotated copy

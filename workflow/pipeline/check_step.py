@@ -102,7 +102,9 @@ def _worker_check(
         check_file(snap, settings, now=now, previous=previous), folder, settings
     )
     earlier = (kept or {}).get(result.unit, "") if result.status == "rejected" else ""
-    written = write_feedback(result, snap, out_dir, now=now, kept=earlier)
+    written = write_feedback(
+        result, snap, out_dir, now=now, kept=earlier, publish_by=settings.unit_deadline
+    )
     files = {}
     for kind, path in written.items():
         fsync_file(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from workflow.domain.findings import Finding, Severity
+from workflow.domain.findings import Finding, Severity, cell_order
 from workflow.domain.numbers import as_decimal, plain_number
 from workflow.domain.submission import Number, Submission
 from workflow.formats.spec import PART_NAMES, Equation, Format
@@ -35,23 +35,47 @@ def _total_finding(
     else:
         where, how = f"{table}「{f.column_label}」列的「{f.row_label}」", "核对该列各项办理结果"
     expected = totals[fid]
+    parts = "该行各列" if same_row else "该列各项"
+    retype = (
+        f"如{parts[2:]}数字正确，请把该格改回公式 {sum_formula(sub, eq.right)}（合计格已锁定："
+        "先点“审阅—撤销工作表保护”，无需密码；也可向区政务公开办索取本单位的新模板重新填写）"
+    )
     if formula:
         message = (
-            f"{where}应为 {plain_number(expected)}（{detail}），但单元格显示 {plain_number(typed)}，公式可能被改动。"
-            f"请恢复模板中的合计公式，并{how}。"
+            f"{where}应为 {plain_number(expected)}（{detail}），但单元格显示 {plain_number(typed)}，合计公式已被改动。"
+            f"{retype}，并{how}。"
         )
     elif not nonzero and typed != 0:
-        fill = "在该行各列分别填写数字" if same_row else "在该列各项分别填写数字"
         message = (
             f"{where}填写了 {plain_number(typed)}，但组成它的各项都未填写数字（按 0 计，合计应为 0）。"
-            f"该格应自动合计：请{fill}，合计会自动算出；不要只填合计格，也请恢复模板中的合计公式。"
+            f"请在{parts}分别填写数字（合计格按各项之和核对）；{retype}。"
         )
     else:
+        gap = plain_number(abs(typed - expected))
+        fix = f"共少填 {gap}，请补齐" if typed > expected else f"共多填 {gap}，请核减"
         message = (
-            f"{where}应为 {plain_number(expected)}（{detail}），实际填写 {plain_number(typed)}。该格应自动合计，"
-            f"请删除手填的数字、恢复模板公式（或改为 {plain_number(expected)}），并{how}。"
+            f"{where}应为 {plain_number(expected)}（{detail}），但该格被改写为 {plain_number(typed)}。"
+            f"如 {plain_number(typed)} 是正确的总数，说明{parts}{fix}；{retype}，并{how}。"
         )
-    return rule_finding(eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed)
+    return rule_finding(
+        eq.rule, Severity.ERROR, message, sub, (fid, *nonzero), expected, typed, marked=(fid,)
+    )
+
+
+def sum_formula(sub: Submission, fields: tuple[str, ...]) -> str:
+    """The template's SUM over ``fields`` as a clerk would type it: =SUM(D6:I6), else =D6+F6+…"""
+    coords = [str(sub.cells.get(f, "")).rpartition("!")[2].replace("$", "") for f in fields]
+    if not all(coords):
+        return "（各项之和）"
+    at = {c: cell_order(f"x!{c}")[2:] for c in coords}  # (row, col)
+    ordered = sorted(coords, key=lambda c: at[c])
+    rows = [at[c][0] for c in ordered]
+    cols = [at[c][1] for c in ordered]
+    in_row = len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols)))
+    in_col = len(set(cols)) == 1 and rows == list(range(rows[0], rows[0] + len(rows)))
+    if len(coords) > 1 and (in_row or in_col):
+        return f"=SUM({ordered[0]}:{ordered[-1]})"
+    return "=" + "+".join(coords)
 
 
 def _printed_total_finding(
@@ -179,6 +203,15 @@ def check_balance(
             f"相差 {plain_number(abs(left - right))}。请核对该列的办理结果和结转数是否漏填或多填。"
         )
         findings.append(
-            rule_finding(eq.rule, Severity.ERROR, message, sub, (*eq.fields, *inputs), left, right)
+            rule_finding(
+                eq.rule,
+                Severity.ERROR,
+                message,
+                sub,
+                (*eq.fields, *inputs),
+                left,
+                right,
+                marked=eq.fields,  # the four cells of the equation, not the whole column
+            )
         )
     return findings

@@ -31,9 +31,13 @@ def rule_finding(
     fields: Iterable[str],
     expected: object = None,
     actual: object = None,
+    marked: Iterable[str] | None = None,
 ) -> Finding:
+    """A finding on ``fields``; its cells (what the annotated copy marks) are those of ``marked``
+    when given (the cells a clerk should look at), else of every field."""
     fields = tuple(dict.fromkeys(fields))
-    return Finding(rule, severity, message, fields, _cells(sub, fields), expected, actual)
+    cells = _cells(sub, fields if marked is None else marked)
+    return Finding(rule, severity, message, fields, cells, expected, actual)
 
 
 def reported_fields(sub: Submission) -> set[str]:

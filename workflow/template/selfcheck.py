@@ -295,10 +295,23 @@ def build_checks(
     checks: list[Check] = _info_checks(cells, texts or {}, year)
     for sheet in CHECKED_SHEETS:
         checks += _number_checks(cells, sheet)
-        eqs = [e for e in spec.equations if cells.pos[e.left[0]][0] == sheet]
+        eqs = [
+            e for e in spec.equations if cells.pos[e.left[0]][0] == sheet and not _implied(spec, e)
+        ]
         eqs.sort(key=lambda e: RULE_ORDER.get(e.rule, 9))
         checks += [_equation_check(cells, e) for e in eqs]
     return checks
+
+
+def _implied(spec: Format, eq: Equation) -> bool:
+    """An equation between totals only that does not define its total (R1 on the 总计 column, the
+    second way to add up （七）总计·总计): it holds when the equations on the parts hold, and a
+    typed-over total already fails its own check. The checker skips these too (rules.equations),
+    so the 自检 and the receipt count failed checks alike."""
+    if not all(spec.fields[f].computed for f in eq.fields):
+        return False
+    defining = len(eq.left) == 1 and total_parts(spec).get(eq.left[0]) == eq.right
+    return not defining
 
 
 def failed(checks: Iterable[Check]) -> int:
