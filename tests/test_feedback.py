@@ -266,3 +266,20 @@ def test_annotated_copy_renders_in_libreoffice(annotated, tmp_path):
     text = "".join(text.split())
     assert "校验结果：未通过（错误2个，提示3个）" in text
     assert '=HYPERLINK("http://x")填写了“/”' in text  # shown as text, not evaluated
+
+
+@pytest.mark.parametrize(
+    ("now", "says"),
+    [
+        (datetime(2022, 1, 27, 10, 0), "于2022年1月31日前在本单位网站的政府信息公开年报栏目公布"),
+        (datetime(2022, 2, 3, 10, 0), "公布期限（2022年1月31日）已过，请尽快在本单位网站"),
+    ],
+)
+def test_a_passed_receipt_says_what_happens_next(tmp_path, now, says):
+    source = department_file(tmp_path / "ok.xlsx")
+    out = write_feedback(
+        result_for(source, []), source, tmp_path / "fb", now=now, publish_by="2022-01-31"
+    )
+    text = out["receipt"].read_text("utf-8-sig")
+    assert "年度报告（Word 和 PDF）" in text and "单位报告" in text and says in text
+    assert "SHA-256" not in text

@@ -105,7 +105,7 @@ def receipt_text(
         lines.append("")
     lines += ["【下一步】", "", _next_step(result, source, note), ""]
     if publish_by and result.status == "accepted":
-        lines += [_publish_step(result, publish_by), ""]
+        lines += [_publish_step(result, publish_by, now), ""]
     if kept and result.status == "rejected":
         lines += [
             f"注意：本单位此前报送的「{_plain(kept)}」已通过校验，汇总目前仍使用该版本；"
@@ -134,18 +134,21 @@ def _next_step(result: CheckResult, source: Path, note: str) -> str:
     return "本文件已通过校验，未发现问题。"
 
 
-def _publish_step(result: CheckResult, publish_by: str) -> str:
+def _publish_step(result: CheckResult, publish_by: str, now: datetime) -> str:
     """What happens to an accepted file: the unit report, and the date to publish it by."""
     year = f"{result.year}" if result.year else "本"
+    publish = "在本单位网站的政府信息公开年报栏目公布"
     try:
-        d = datetime.strptime(publish_by, "%Y-%m-%d")
+        d = datetime.strptime(publish_by, "%Y-%m-%d").date()
         due = f"{d.year}年{d.month}月{d.day}日"
+        when = (
+            f"公布期限（{due}）已过，请尽快{publish}" if now.date() > d else f"于{due}前{publish}"
+        )
     except ValueError:
-        due = "次年1月31日"
+        when = f"于次年1月31日前{publish}"
     return (
         f"本文件已纳入{year}年度汇总。系统据此生成本单位的年度报告（Word 和 PDF），"
-        f"放在输出文件夹“{result.year or '年度'} → 单位报告”中；请核对报告内容，"
-        f"于{due}前在本单位网站的政府信息公开年报栏目公布。"
+        f"放在输出文件夹“{result.year or '年度'} → 单位报告”中；请核对报告内容，{when}。"
         "报告有误的，改正报送文件后重新报送，报告会随之更新。"
     )
 
