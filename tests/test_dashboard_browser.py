@@ -187,3 +187,93 @@ def test_screenshots_at_desktop_and_laptop_widths(tmp_path: Path) -> None:
                             f"--screenshot={shot}", index.as_uri())  # fmt: skip
         assert shot.is_file(), done.stderr[-2000:]
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+LAYOUT_PROBE = r"""
+<script>
+(function () {
+  var out = {};
+  var doc = document.documentElement;
+  out.width = window.innerWidth;
+  out.scroll = Math.max(doc.scrollWidth, document.body.scrollWidth);
+  var sizes = [];
+  Array.prototype.forEach.call(document.querySelectorAll(".chart svg text"), function (t) {
+    if (!t.getClientRects().length || !t.textContent.trim()) { return; }
+    var m = t.getScreenCTM();
+    sizes.push(parseFloat(getComputedStyle(t).fontSize) * Math.sqrt(m.a * m.a + m.b * m.b));
+  });
+  out.chart_px = sizes.length ? Math.min.apply(null, sizes) : null;
+  out.chart_texts = sizes.length;
+  out.date_lines = Array.prototype.map.call(document.querySelectorAll(".kpi .v.date"), function (el) {
+    var r = document.createRange();
+    r.selectNodeContents(el);
+    var tops = {};
+    Array.prototype.forEach.call(r.getClientRects(), function (c) { tops[Math.round(c.top)] = 1; });
+    return Object.keys(tops).length;
+  });
+  out.cards = Array.prototype.map.call(document.querySelectorAll("#unit-table tr.unit"), function (tr) {
+    return getComputedStyle(tr).display;
+  });
+  out.downloads = Array.prototype.map.call(document.querySelectorAll(".toc .dl a"), function (a) {
+    return a.textContent;
+  });
+  var pre = document.createElement("pre");
+  pre.id = "__layout";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+def layout(index: Path, tmp: Path, width: int) -> dict[str, Any]:
+    """Open a probed copy of ``index`` in a window ``width`` px wide; return what it measured."""
+    page = index.read_text(encoding="utf-8")
+    cut = page.rindex("</body>")
+    probed = index.with_name(f"layout{width}.html")
+    probed.write_text(page[:cut] + LAYOUT_PROBE + page[cut:], encoding="utf-8")
+    # headless Chromium's window is at least 500 px wide: a phone is an iframe that wide
+    frame = index.with_name(f"frame{width}.html")
+    frame.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="{probed.name}" '
+        f'style="border:0;width:{width}px;height:900px" onload="var p=this.contentDocument'
+        ".getElementById('__layout');var q=document.createElement('pre');"
+        "q.id='__layout';q.textContent=p.textContent;document.body.appendChild(q)\">"
+        "</iframe></body></html>",
+        encoding="utf-8",
+    )
+    done = run_chromium(
+        tmp / f"layout{width}",
+        "--window-size=1400,900",
+        "--allow-file-access-from-files",
+        "--dump-dom",
+        frame.as_uri(),
+    )
+    probed.unlink()
+    frame.unlink()
+    match = re.search(r'<pre id="__layout">(.*?)</pre>', done.stdout, re.S)
+    assert match, f"Chromium printed no layout result; stderr: {done.stderr[-2000:]}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("n", [8, 500], ids=["eight", "five-hundred"])
+def test_no_sideways_scrolling_readable_charts_dates_on_one_line(tmp_path, width, n):
+    summary, index = outbox(tmp_path, n)
+    got = layout(index, tmp_path, width)
+    assert got["width"] == width
+    assert got["scroll"] <= width, "the page scrolls sideways"
+    assert got["chart_texts"] > 0 and got["chart_px"] >= 11, got
+    assert got["date_lines"] == [1, 1], "a date in the cards breaks over lines"
+    assert set(got["cards"]) == ({"flex"} if width < 600 else {"table-row"})
+
+
+def test_the_district_report_link_says_draft_while_it_is_one(tmp_path):
+    summary = make_summary(8)
+    summary["outputs"] |= {"report": "2021/区报告（草稿）.docx"}
+    summary["report_draft_reasons"] = ["尚有单位未报送或未通过校验"]
+    materialize(summary, tmp_path / "ws")
+    index = tmp_path / "ws" / "outbox" / "index.html"
+    write_dashboard(summary, make_runs(summary), index, now=NOW)
+    got = layout(index, tmp_path, 390)
+    assert any(d.endswith("年度报告（草稿）") for d in got["downloads"]), got["downloads"]

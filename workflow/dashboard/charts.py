@@ -12,6 +12,7 @@ from workflow.domain.records import STATUS_NAMES
 from workflow.formats.spec import Format
 
 TOP_UNITS = 30
+NARROW = 340  # a phone (390 px) shows a chart this wide at full size: labels stay 12 px
 KEY_INDICATORS = (
     ("apply_new_total", "本年新收申请"),
     ("apply_total_total", "办理结果总计"),
@@ -30,12 +31,25 @@ def charts(spec: Format, summary: Mapping[str, Any], units: list[dict[str, Any]]
         (u for u in units if u["status"] == "accepted"), key=lambda u: (-u["apply_new"], u["index"])
     )
     previous = summary.get("previous") or {}
+    district = str(summary.get("district") or "")
+    top = accepted[:TOP_UNITS]
+    outcome = _outcome_groups(spec, totals)
     return {
-        "by_unit": bars([(u["name"], u["apply_new"]) for u in accepted[:TOP_UNITS]]),
+        "by_unit": bars([(u["name"], u["apply_new"]) for u in top]),
         "by_unit_more": max(len(accepted) - TOP_UNITS, 0),
-        "outcome": bars(_outcome_groups(spec, totals)),
+        "outcome": bars(outcome),
         "progress": progress_by_category(units),
         "compare": _compare(spec, summary, previous) if previous.get("totals") else None,
+        # the same charts drawn NARROW wide for a phone (the page shows one or the other)
+        "by_unit_narrow": bars(
+            [(u["name"].removeprefix(district) or u["name"], u["apply_new"]) for u in top],
+            width=NARROW,
+            label_chars=7,
+            percent=False,
+        ),
+        "outcome_narrow": bars(outcome, width=NARROW, label_chars=6, percent=False),
+        "progress_narrow": progress_by_category(units, width=NARROW - 120),
+        "narrow": NARROW,
     }
 
 
@@ -61,6 +75,7 @@ def _compare(
     top = max([r["now"] for r in rows] + [r["old"] for r in rows] + [Decimal(1)])
     for r in rows:
         r["now_w"], r["old_w"] = (round(float(r[k] / top) * 300, 1) for k in ("now", "old"))
+        r["now_nw"], r["old_nw"] = (round(float(r[k] / top) * 120, 1) for k in ("now", "old"))
         r["now"], r["old"] = number(r["now"]), number(r["old"])
     return {
         "rows": rows,
@@ -82,25 +97,31 @@ def _outcome_groups(spec: Format, totals: Mapping[str, Any]) -> list[tuple[str, 
 
 
 def bars(
-    items: Sequence[tuple[str, Decimal]], *, width: int = 560, row: int = 22
+    items: Sequence[tuple[str, Decimal]],
+    *,
+    width: int = 560,
+    row: int = 22,
+    label_chars: int = 13,
+    percent: bool = True,
 ) -> dict[str, Any]:
-    """Horizontal bar chart geometry: one bar per (label, value), longest bar = full width."""
+    """Horizontal bar chart geometry: one bar per (label, value), longest bar = full width;
+    labels longer than ``label_chars`` are cut with …; ``percent`` adds each bar's share."""
     top = max((v for _l, v in items), default=Decimal(0))
     total = sum((v for _l, v in items), Decimal(0))
-    longest = max((min(len(label), 13) for label, _v in items), default=4)
+    longest = max((min(len(label), label_chars) for label, _v in items), default=4)
     label_w = 13 * longest + 14
-    bar_w = width - label_w - 100
+    bar_w = width - label_w - (100 if percent else 50)
     out = []
     for i, (label, value) in enumerate(items):
         share = float(value / top) if top else 0.0
         out.append(
             {
-                "label": label if len(label) <= 13 else label[:12] + "…",
+                "label": label if len(label) <= label_chars else label[: label_chars - 1] + "…",
                 "full": label,
                 "value": number(value),
                 "y": i * row,
                 "w": round(share * bar_w, 1),
-                "pct": f"{value * 100 / total:.1f}%" if total else "",
+                "pct": f"{value * 100 / total:.1f}%" if total and percent else "",
             }
         )
     return {

@@ -252,13 +252,14 @@ def _downloads(
     summary: Mapping[str, Any], links: Mapping[str, str] | None, base: str, whole: str = "全区"
 ) -> list[tuple[str, str]]:
     outputs = summary.get("outputs") or {}
+    draft = "（草稿）" if summary.get("report_draft_reasons") else ""
     out = [
         (label, href(outputs[key], base))
         for key, label in (
             ("rollup", f"{whole}汇总表"),
-            ("report", f"{whole}年度报告"),
-            ("report_pdf", f"{whole}年度报告 PDF"),
-            ("report_html", f"{whole}年度报告（网页版）"),
+            ("report", f"{whole}年度报告{draft}"),
+            ("report_pdf", f"{whole}年度报告{draft} PDF"),
+            ("report_html", f"{whole}年度报告{draft}（网页版）"),
         )
         if outputs.get(key)
     ]
