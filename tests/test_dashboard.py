@@ -281,16 +281,24 @@ def test_outcome_chart_groups_results_like_the_official_table() -> None:
         v for k, v in totals.items() if k.startswith("apply_denied_") and k.endswith("_total")
     )
     chart = page(summary).one("section", id="data").find_all("div", class_="chart")[1]
-    texts = [t.text for t in chart.find_all("text")]
+    wide, narrow = (
+        chart.find_all("div", class_="wide")[0],
+        chart.find_all("div", class_="narrow")[0],
+    )
+    texts = [t.text for t in wide.find_all("text")]
     assert texts[0::2] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
     assert texts[5].startswith(f"{denied}（")
+    texts = [t.text for t in narrow.find_all("text")]  # the phone's drawing: no percentages
+    assert texts[0::2] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert texts[5] == str(denied)
 
 
 def test_charts_show_top_units_and_compare_with_last_year_only_when_known() -> None:
     big = make_summary(500, previous=True)
     data = page(big).one("section", id="data")
     by_unit = data.find_all("div", class_="chart")[0]
-    assert len(by_unit.find_all("rect")) == TOP_UNITS
+    for drawing in ("wide", "narrow"):
+        assert len(by_unit.find_all("div", class_=drawing)[0].find_all("rect")) == TOP_UNITS
     assert "另有 270 个单位未列出" in by_unit.text
     assert "主要数据与上年对比（2020 年 → 2021 年）" in data.text
     assert "主要数据与上年对比" not in page(make_summary(8)).one("section", id="data").text
