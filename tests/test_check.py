@@ -486,7 +486,8 @@ def test_receipt_and_self_check_count_errors_alike(tmp_path, ws2025, values, ove
     """The receipt's 错误 N 个, the 校验结果 sheet and the workbook's own 自检 agree."""
     import openpyxl
 
-    from workflow.check.feedback import RESULT_SHEET, write_feedback
+    from workflow.check.annotate import RESULT_SHEET
+    from workflow.check.feedback import write_feedback
 
     path = clerk_file(tmp_path / "报表.xlsx", values=values, overrides=overrides)
     result = check_file(path, load_settings(ws2025), now=CLERK_NOW)

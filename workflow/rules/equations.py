@@ -120,7 +120,7 @@ def _typed_over_finding(
         "total-typed-over",
         Severity.WARNING,
         f"{f.label}应为自动合计的公式，现{shown}（按各项之和计为 {plain_number(computed)}）。"
-        "请使用模板原有公式，不要手工改写合计格。",
+        "不影响报送，无需修改；今后请在下发的模板中填写，不要改写合计格。",
         sub,
         (fid,),
         computed,
