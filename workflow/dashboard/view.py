@@ -258,8 +258,8 @@ def _downloads(
         for key, label in (
             ("rollup", f"{whole}汇总表"),
             ("report", f"{whole}年度报告{draft}"),
-            ("report_pdf", f"{whole}年度报告{draft} PDF"),
-            ("report_html", f"{whole}年度报告{draft}（网页版）"),
+            ("report_pdf", f"{whole}年度报告 PDF{draft}"),
+            ("report_html", f"{whole}年度报告（网页版）{draft}"),
         )
         if outputs.get(key)
     ]
