@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from fixtures_dashboard import NOW, make_runs, make_summary, materialize
+from system_tools import missing_tool
 
 from workflow.dashboard.page import write_dashboard
 
@@ -89,7 +90,7 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("Chromium not installed (chromium / chromium-browser / google-chrome not on PATH)")
+    missing_tool("Chromium not installed (chromium / chromium-browser / google-chrome not on PATH)")
 
 
 def run_chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from system_tools import missing_tool
 
 from workflow.check.annotate import RESULT_SHEET
 from workflow.check.feedback import write_feedback
@@ -238,7 +239,7 @@ def test_damaged_workbook_gets_a_receipt_only(tmp_path):
 @pytest.mark.slow
 def test_annotated_copy_renders_in_libreoffice(annotated, tmp_path):
     if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     _, _, out = annotated
     profile = f"file://{tmp_path}/lo_profile"
     subprocess.run(

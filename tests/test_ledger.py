@@ -182,3 +182,64 @@ def test_findings_round_trip():
         12,
     )
     assert data["texts"] == {"unit_name": "区教育局"}
+
+
+def _state(ledger: Ledger) -> tuple:
+    conn = ledger.conn
+    return (
+        conn.execute("SELECT id, status, archive_path FROM files ORDER BY id").fetchall(),
+        conn.execute("SELECT unit, file_id FROM current ORDER BY unit").fetchall(),
+        conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0],
+        ledger.meta("generation"),
+    )
+
+
+@pytest.mark.parametrize("fail_at", ["current", "supersede", "changes", "generation"])
+def test_a_failure_in_the_middle_of_a_ledger_write_leaves_the_earlier_state(tmp_path, fail_at):
+    """add_file is one transaction: the file row, the unit's current submission, the superseded
+    file, the field changes and the generation commit together or not at all."""
+    with Ledger.open(tmp_path) as ledger:
+        first = ledger.add_file(_row("a" * 64), current_unit="区教育局")
+        before = _state(ledger)
+        real = ledger.conn
+
+        class Failing:
+            """The connection, failing on the statement that writes ``fail_at``."""
+
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def __enter__(self):
+                return real.__enter__()
+
+            def __exit__(self, *exc):
+                return real.__exit__(*exc)
+
+            def _maybe_fail(self, sql):
+                marks = {
+                    "current": "INSERT INTO current",
+                    "supersede": "SET status = 'superseded'",
+                    "changes": "INSERT INTO changes",
+                    "generation": "INSERT INTO meta",
+                }
+                if marks[fail_at] in sql:
+                    raise sqlite3.OperationalError("database or disk is full")
+
+            def execute(self, sql, *args):
+                self._maybe_fail(sql)
+                return real.execute(sql, *args)
+
+            def executemany(self, sql, *args):
+                self._maybe_fail(sql)
+                return real.executemany(sql, *args)
+
+        ledger.conn = Failing()  # type: ignore[assignment]
+        with pytest.raises(sqlite3.OperationalError):
+            ledger.add_file(
+                _row("b" * 64),
+                current_unit="区教育局",
+                supersede=(first, "archive/2025/superseded/x.xlsx"),
+                changes=[{"unit": "区教育局", "field": "f", "label": "l", "old": 1, "new": 2}],
+            )
+        ledger.conn = real
+        assert _state(ledger) == before

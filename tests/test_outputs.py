@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from system_tools import missing_tool
 
 from workflow.cli.demo import sample_texts, sample_values, workspace_config
 from workflow.domain.findings import Finding, Severity
@@ -134,7 +135,7 @@ def test_district_text_not_ready_gives_a_draft_not_a_failed_pass(tmp_path, text,
 @pytest.mark.slow
 def test_office_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     if shutil.which("soffice") is None:
-        pytest.skip("soffice not installed: PDFs are not made")
+        missing_tool("soffice not installed: PDFs are not made")
     settings = replace(_settings(tmp_path, pdf=True), pdf="office")
     records = _records(complete=True)
     first = tmp_path / "first"

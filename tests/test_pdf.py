@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from system_tools import missing_tool
 
 from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
@@ -155,7 +156,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_real_conversion_of_a_unit_report(tmp_path):
     if pdf.find_soffice() is None:
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     settings = Settings(workspace=tmp_path, district="长乐区", year=2021, format="gov2019")
     record = UnitRecord(
         SEED_UNIT, "部门", "accepted", values=seed_values("gov2019"), texts=dict(SEED_TEXTS)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import corpus
 import pytest
+from system_tools import missing_tool
 
 from workflow.domain.findings import Severity
 from workflow.formats.layout import field_cells
@@ -359,7 +360,7 @@ def test_reading_is_faster_than_openpyxl_load_workbook(good):
 def test_workbook_saved_by_libreoffice(tmp_path, good, target):
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     source = shutil.copy(good, tmp_path / "某某局填报.xlsx")
     out = tmp_path / "out"
     subprocess.run(

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from system_tools import missing_tool
 
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
@@ -603,7 +604,7 @@ def test_templates_survive_a_round_trip_through_an_office_suite(tmp_path):
 
     soffice = find_soffice()
     if soffice is None:
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     own = tmp_path / "templates" / "docx"
     profile = (tmp_path / "lo_profile").as_uri()
     subprocess.run(
@@ -730,7 +731,7 @@ def _printed_pages(tmp_path, docx):
     from workflow.report import pdf_office as pdf
 
     if pdf.find_soffice() is None or not shutil.which("pdftotext"):
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     result = pdf.convert_to_pdf([docx], tmp_path / "pdf", timeout=180)
     assert result.ok, result.notices
     out = subprocess.run(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from system_tools import missing_tool
 from test_rollup_properties import valid_inputs
 
 from workflow.domain.records import UnitRecord
@@ -222,7 +223,7 @@ def test_unwritable_path_is_an_output_error(tmp_path):
 def test_libreoffice_opens_it_and_prints_the_coverage(written, tmp_path):
     soffice = shutil.which("soffice")
     if not soffice or not shutil.which("pdftotext"):
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     path, _, _ = written
     profile = f"-env:UserInstallation=file://{tmp_path}/lo_profile"
     cmd = [

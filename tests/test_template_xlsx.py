@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from system_tools import missing_tool
 
 from workflow.domain.roster import Unit
 from workflow.domain.settings import Settings
@@ -428,7 +429,7 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 def test_libreoffice_round_trip_keeps_names_values_formulas(tmp_path, format_id):
     soffice = shutil.which("soffice")
     if not soffice:
-        pytest.skip("soffice not installed")
+        missing_tool("soffice not installed")
     spec = load_format(format_id)
     src = tmp_path / "src" / "模板.xlsx"
     values = {

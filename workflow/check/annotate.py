@@ -212,4 +212,7 @@ def save_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     try:
         atomic_write(path, write)
     except OSError as exc:
-        raise OutputError(f"无法写出 {path}：{exc.strerror}") from exc
+        raise OutputError(
+            f"无法写出 {path}（{exc.strerror or type(exc).__name__}）。"
+            "请检查磁盘空间和文件夹权限后重试。"
+        ) from exc

@@ -183,6 +183,16 @@ def status(config_path: Path) -> None:
     click.echo(workspace_status(_settings(config_path)).text())
 
 
+@cli.command("rebuild-ledger")
+@CONFIG_OPTION
+def rebuild_ledger(config_path: Path) -> None:
+    """台账损坏或丢失时：把原台账改名保留，根据存档和运行记录重建台账，并处理一遍。"""
+    from workflow.pipeline.one_pass import run_once
+
+    summary = run_once(_settings(config_path), now=_now(), clock=_now, rebuild=True)
+    click.echo(summary.describe())
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("demo"))
 def demo(directory: Path) -> None:

@@ -20,7 +20,7 @@ from workflow.crash import crash_point
 from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import Finding, Severity, sort_findings
 from workflow.domain.settings import Settings, match_unit
-from workflow.errors import WorkflowError
+from workflow.errors import OutputError, WorkflowError
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
 from workflow.pipeline.inbox import Candidate
 from workflow.store.durable import fsync_file
@@ -157,6 +157,8 @@ def _guard(ctx: PassContext, job: Job, call: Callable[[], Checked]) -> Checked |
     its own, or a rejection whose receipt says it could not be checked (traceback in the log)."""
     try:
         outcome = call()
+    except OutputError:  # the disk is full or the state folder unwritable: not the file's fault
+        raise
     except Exception as exc:  # the per-file failure boundary
         log.exception("检查 %s 时程序出错：%s", job.cand.rel, exc)
         return failed_check(

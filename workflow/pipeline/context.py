@@ -17,7 +17,7 @@ from workflow.domain.settings import Settings
 from workflow.pipeline.outcome import PassSummary
 from workflow.pipeline.status import CurrentMap, outbox_prefix
 from workflow.store import archive
-from workflow.store.durable import manifest_paths, run_seq, write_json
+from workflow.store.durable import manifest_paths, run_seq, write_json, written_outputs
 from workflow.store.ledger import FileRow, Ledger, encode_result
 
 FEEDBACK_DIR = "feedback"  # state/feedback/<token>/<unit>/回执_… : durable copies of all feedback
@@ -87,6 +87,13 @@ class PassContext:
         durable = self.state / FEEDBACK_DIR / info["dir"] / name
         legacy = self.state / LEGACY_OUTGOING / info["dir"] / name
         return legacy if not durable.exists() and legacy.exists() else durable
+
+    def owned_outputs(self) -> set[str]:
+        """Outbox paths this tool wrote: listed by any run manifest (the outbox's or the state
+        folder's copies), or moved into place by a publication that died before its manifest."""
+        pending = set(json.loads(self.ledger.meta("pending_outputs", "[]")))
+        folders = (self.outbox / STATE_RUNS, self.state / STATE_RUNS)
+        return written_outputs(folders, self.prefix) | pending
 
     def keep_manifest(self, manifest: Mapping[str, Any]) -> None:
         write_json(self.state / STATE_RUNS / f"{manifest['run_id']}.json", manifest)

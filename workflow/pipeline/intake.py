@@ -17,6 +17,7 @@ from workflow.domain.names import safe_name
 from workflow.errors import WorkflowError
 from workflow.pipeline.check_step import Job, checked, failed_check
 from workflow.pipeline.context import FEEDBACK_DIR, PassContext
+from workflow.pipeline.feedback_state import note_replaced_in_pass
 from workflow.pipeline.inbox import (
     Candidate,
     left_in_inbox,
@@ -51,7 +52,9 @@ def intake(ctx: PassContext) -> None:
     ctx.summary.left = left_in_inbox(ctx.s.inbox_dir)
     ctx.arrived = {s.path: s.since for s in seen.values()}
     crash_point("after-scan")
-    jobs, dups = _snapshots(ctx, scan.ready)
+    # arrival order (modification time, then name): of one unit's files, the newest counts
+    ready = sorted(scan.ready, key=lambda c: (c.mtime_ns, c.name, c.rel))
+    jobs, dups = _snapshots(ctx, ready)
     crash_point("after-snapshot")
     total, done = len(jobs) + len(dups), 0
     for job in [j for j in jobs if j.resume]:
@@ -150,6 +153,7 @@ def _record(ctx: PassContext, job: Job, result: CheckResult, files: dict[str, st
     if old and supersede:
         ctx.refile_superseded(old, year)
         crash_point("after-supersede")
+        note_replaced_in_pass(ctx, old, job.cand.name)
 
 
 def _row(

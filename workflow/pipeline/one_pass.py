@@ -42,20 +42,25 @@ what they share in ``pass_context``.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from workflow.crash import crash_point
 from workflow.domain.settings import Settings
+from workflow.errors import OutputError
 from workflow.pipeline.context import PassContext, Progress
 from workflow.pipeline.intake import intake
 from workflow.pipeline.outcome import PassSummary
 from workflow.pipeline.publish_step import publish_if_needed
+from workflow.pipeline.rebuild import move_aside, rebuild_if_lost
 from workflow.pipeline.recheck import recheck_after_roster_change
 from workflow.pipeline.recovery import recover
+from workflow.store.durable import staging_dir
 from workflow.store.folders import check_folders
-from workflow.store.ledger import Ledger
+from workflow.store.ledger import LEDGER_NAME, Ledger, damaged_message
 from workflow.store.lock import WorkspaceLock
 
 
@@ -66,31 +71,64 @@ def run_once(
     sleep: Callable[[float], None] | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] | None = None,
+    rebuild: bool = False,
 ) -> PassSummary:
-    """One pass over the inbox (see the module docstring). Raises BusyError if another runs."""
-    with WorkspaceLock(settings.state_dir):
+    """One pass over the inbox (see the module docstring). Raises BusyError if another runs.
+    ``rebuild`` (``workflow rebuild-ledger``): move the ledger aside first, so that the pass
+    rebuilds it from the archive and the run manifests."""
+    with WorkspaceLock(settings.state_dir), storage_errors(settings):
         crash_point("after-lock")
         check_folders(settings)
+        if rebuild:
+            move_aside(settings.state_dir / LEDGER_NAME, now.strftime("%Y%m%d-%H%M%S"))
         with Ledger.open(settings.state_dir) as ledger:
             one = PassContext(settings, ledger, now, sleep=sleep, progress=progress, clock=clock)
             try:
+                rebuild_if_lost(one)
                 recover(one)
                 recheck_after_roster_change(one)
                 intake(one)
                 publish_if_needed(one)
             except BaseException:
-                ledger.finish_run(
-                    one.run_id,
-                    finished=one.stamp,
-                    status="failed",
-                    processed=len(one.summary.files),
-                )
+                _clean_up(one)
+                with contextlib.suppress(sqlite3.Error):
+                    ledger.finish_run(
+                        one.run_id,
+                        finished=one.stamp,
+                        status="failed",
+                        processed=len(one.summary.files),
+                    )
                 raise
             shutil.rmtree(settings.state_dir / "work", ignore_errors=True)
             ledger.finish_run(
                 one.run_id, finished=one.stamp, status="ok", processed=len(one.summary.files)
             )
             return one.summary
+
+
+def _clean_up(one: PassContext) -> None:
+    """A pass that fails leaves no temporary files: its staging folder and snapshots go."""
+    shutil.rmtree(staging_dir(one.outbox, one.run_id), ignore_errors=True)
+    shutil.rmtree(one.state / "work", ignore_errors=True)
+
+
+@contextlib.contextmanager
+def storage_errors(settings: Settings) -> Iterator[None]:
+    """A storage failure anywhere in a pass (a full disk, a folder that became read-only, a ledger
+    that cannot be written) is the operator's OutputError (exit 4) with advice, not a crash."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        path = settings.state_dir / LEDGER_NAME
+        raise OutputError(damaged_message(path, exc)) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        where = f"：{exc.filename}" if exc.filename else ""
+        raise OutputError(
+            f"读写文件失败（{reason}{where}）。请检查磁盘空间是否充足、文件夹是否可写"
+            f"（{settings.config_path.name} 的 [paths]），然后重新运行；已处理的文件均已记录，"
+            "下次处理时继续。"
+        ) from exc
 
 
 __all__ = ["PassSummary", "run_once"]

@@ -34,6 +34,7 @@ class PassSummary:
     rechecked: list[str] = field(default_factory=list)  # files checked again after a roster change
     restored: int = 0  # feedback files put back into the outbox
     orphans: str = ""  # status.orphan_notice
+    rebuilt: str = ""  # the ledger was rebuilt from the archive (rebuild.rebuild_if_lost)
 
     def count(self, status: str) -> int:
         return sum(f.status == status for f in self.files)
@@ -64,6 +65,8 @@ class PassSummary:
             lines += [f"  {path}：{why}" for path, why in self.left[:MAX_CHANGES_SHOWN]]
             if len(self.left) > MAX_CHANGES_SHOWN:
                 lines.append(f"  ……另有 {len(self.left) - MAX_CHANGES_SHOWN} 个，见工作台页面。")
+        if self.rebuilt:
+            lines.insert(0, self.rebuilt)
         if self.rechecked:
             lines.append(
                 f"单位名单已变更，重新校验了 {len(self.rechecked)} 个此前因单位不在名单中被退回、"

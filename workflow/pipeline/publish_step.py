@@ -12,9 +12,16 @@ from typing import Any
 
 from workflow.crash import crash_point
 from workflow.pipeline.context import STATE_RUNS, PassContext
+from workflow.pipeline.feedback_state import obsolete_feedback
 from workflow.pipeline.recheck import remake_feedback
 from workflow.pipeline.status import build_records, orphan_notice, outbox_prefix, unit_states
-from workflow.store.durable import manifest_files, publish, read_manifests, staging_dir
+from workflow.store.durable import (
+    manifest_files,
+    publish,
+    read_manifests,
+    staging_dir,
+    walk_files,
+)
 from workflow.store.folders import output_errors
 from workflow.store.ledger import FileRow
 
@@ -28,7 +35,8 @@ def publish_if_needed(ctx: PassContext) -> None:
     ctx.summary.orphans = orphan_notice(ctx.s, current)
     config = ctx.config_hash()
     outbox_lost = _outputs_lost(ctx)
-    lost = _lost_feedback(ctx, rows)
+    obsolete = obsolete_feedback(rows)
+    lost = _lost_feedback(ctx, rows, obsolete)
     waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
     if (
         not outbox_lost
@@ -40,7 +48,7 @@ def publish_if_needed(ctx: PassContext) -> None:
     rows = ctx.ledger.files()
     with output_errors(f"无法写入发件箱 {ctx.outbox}", "[paths] outbox", ctx.s):
         _restore_manifests(ctx)
-        _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox))
+        _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox), obsolete)
 
 
 def _waiting(ctx: PassContext) -> list[str]:
@@ -68,12 +76,15 @@ def _outputs_lost(ctx: PassContext) -> bool:
     return any(not (ctx.outbox / rel).is_file() for rel in manifest_files(latest[0], ctx.prefix))
 
 
-def _lost_feedback(ctx: PassContext, rows: list[FileRow]) -> list[FileRow]:
-    """Published rows with a feedback file no longer in the outbox that can be put back."""
+def _lost_feedback(ctx: PassContext, rows: list[FileRow], obsolete: set[str]) -> list[FileRow]:
+    """Published rows with a feedback file no longer in the outbox that can be put back (not
+    those a later file of the same name made obsolete)."""
     lost = []
     for row in rows:
         info = row.feedback_paths
-        names = list(info.get("files", {}).values())
+        names = [
+            n for n in info.get("files", {}).values() if f"{info['folder']}/{n}" not in obsolete
+        ]
         if not row.published or not names:
             continue
         if all((ctx.outbox / info["folder"] / n).is_file() for n in names):
@@ -102,11 +113,12 @@ def _publish(
     current: dict[str, int],
     config: str,
     manifests: list[dict[str, Any]],
+    obsolete: set[str],
 ) -> None:
     records = build_records(ctx.s, rows, current, outbox_prefix=outbox_prefix(ctx.s))
     staging = staging_dir(ctx.outbox, ctx.run_id)
     staging.mkdir(parents=True, exist_ok=True)
-    _stage_feedback(ctx, rows, lost, staging)
+    _stage_feedback(ctx, rows, lost, staging, obsolete)
     manifest: dict[str, Any] = {
         "run_id": ctx.run_id,
         "started": ctx.stamp,
@@ -127,14 +139,16 @@ def _publish(
     crash_point("after-outputs")
     finished = ctx.clock() if ctx.clock else ctx.now
     manifest["finished"] = finished.isoformat(timespec="seconds")
-    ctx.ledger.begin_publish(ctx.run_id, config)
+    owned = ctx.owned_outputs()
+    ctx.ledger.begin_publish(ctx.run_id, config, sorted(owned | set(walk_files(staging))))
     publish(
         staging,
         ctx.outbox,
         manifest,
         prefix=ctx.prefix,
         previous=manifests[0] if manifests else None,
-        keep=lambda rel: "/反馈/" in rel,
+        keep=lambda rel: "/反馈/" in rel and rel not in obsolete,
+        owned=owned,
         crash=crash_point,
     )
     ctx.keep_manifest(manifest)
@@ -144,7 +158,7 @@ def _publish(
 
 
 def _stage_feedback(
-    ctx: PassContext, rows: list[FileRow], lost: list[FileRow], staging: Path
+    ctx: PassContext, rows: list[FileRow], lost: list[FileRow], staging: Path, obsolete: set[str]
 ) -> None:
     """Copy into staging the feedback not yet published, and the published feedback lost from
     the outbox (counted as restored)."""
@@ -154,6 +168,8 @@ def _stage_feedback(
             continue
         info = row.feedback_paths
         for name in info.get("files", {}).values():
+            if f"{info['folder']}/{name}" in obsolete:
+                continue
             src = ctx.feedback_source(row, name)
             if src.exists():
                 dst = staging / info["folder"] / name

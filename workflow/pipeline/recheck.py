@@ -39,6 +39,11 @@ def recheck_after_roster_change(ctx: PassContext) -> None:
     ctx.ledger.set_meta("checked_config", config)
 
 
+def recheck_row(ctx: PassContext, row: FileRow) -> None:
+    """Check an archived file again and record its new outcome (also used by ``rebuild``)."""
+    _recheck(ctx, row)
+
+
 def _recheck(ctx: PassContext, row: FileRow) -> None:
     token = uuid.uuid4().hex[:12]
     checked = check_archived(ctx, row, token)

@@ -50,7 +50,7 @@ def _roll_forward(ctx: PassContext) -> None:
     if manifest is None:  # died before the commit: this pass publishes again
         ctx.ledger.mark_unpublishing()
         return
-    prune(ctx.outbox, manifest_files(manifest, ctx.prefix))
+    prune(ctx.outbox, manifest_files(manifest, ctx.prefix), ctx.owned_outputs())
     ctx.ledger.mark_published(run_id, config)
     ctx.keep_manifest(manifest)
     ctx.summary.recovered += 1

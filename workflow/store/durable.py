@@ -3,9 +3,9 @@
 Every file a pass writes goes into ``outbox/.staging-<run id>/`` first. ``publish`` fsyncs it, moves
 each file into place with ``os.replace`` (a reader sees the old file or the new one, never half of
 one), fsyncs the folders, and writes the run manifest ``outbox/runs/<run id>.json`` LAST: the
-manifest is the commit marker. Outbox files that the new manifest does not list (left by a run that
-died before its manifest, or made obsolete, like a 草稿 report once the final one exists) are removed
-after the manifest is durable. Paths inside the outbox are POSIX-style strings relative to it.
+manifest is the commit marker. Outbox files that the new manifest does not list but that an earlier
+pass wrote (left by a run that died before its manifest, or made obsolete, like a 草稿 report once
+the final one exists) are removed after the manifest is durable; files people put there stay. Paths inside the outbox are POSIX-style strings relative to it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,6 +62,25 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def share_mode(fd: int) -> None:
+    """Give a file made by ``tempfile`` (mode 0600) the mode of any other file we write
+    (0666 less the umask): outputs on a share are readable by the other accounts."""
+    if sys.platform != "win32":
+        os.fchmod(fd, 0o666 & ~_umask())
+
+
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """The one durable write: ``write`` fills a unique temporary file beside ``path``, which is
     fsynced, renamed over ``path`` (a reader sees the old file or the new one, never half of one),
@@ -72,6 +92,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         prefix=f".{fit_bytes(path.name, 100)}.", suffix=".tmp", dir=path.parent
     )
     try:
+        share_mode(fd)
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
@@ -112,13 +133,22 @@ def staging_dir(outbox: Path, run_id: str) -> Path:
     return outbox / f"{STAGING_PREFIX}{run_id}"
 
 
+_OUR_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+
+
 def remove_stale_staging(outbox: Path) -> int:
-    """Delete staging folders left by passes that died; return how many."""
+    """Delete staging folders and temporary files (``.<name>.<random>.tmp``, ``atomic_write``)
+    left in the outbox by passes that died; return how many staging folders."""
     if not outbox.is_dir():
         return 0
     stale = [p for p in outbox.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir()]
     for path in stale:
         shutil.rmtree(path, ignore_errors=True)
+    for dirpath, dirnames, filenames in os.walk(outbox):
+        dirnames[:] = [d for d in dirnames if not d.startswith(STAGING_PREFIX)]
+        for name in filenames:
+            if _OUR_TEMP.match(name):
+                (Path(dirpath) / name).unlink(missing_ok=True)
     return len(stale)
 
 
@@ -169,13 +199,15 @@ def publish(
     prefix: str,
     previous: Mapping[str, Any] | None,
     keep: Callable[[str], bool],
+    owned: set[str] | None = None,
     crash: Callable[[str], None] = lambda _: None,
 ) -> list[dict[str, str]]:
     """Move every file of ``staging`` into ``outbox`` and write ``manifest`` last.
 
     ``manifest["outputs"]`` becomes the staged files plus the files of the ``previous`` manifest for
     which ``keep(path)`` is true (cumulative feedback) and that were not replaced. ``prefix`` is the
-    outbox's path relative to the workspace, so manifest paths read "outbox/…".
+    outbox's path relative to the workspace, so manifest paths read "outbox/…". Afterwards the
+    outbox files that earlier passes wrote (``owned``) and this one does not list are removed.
     """
     staged = sorted(walk_files(staging))
     entries: dict[str, str] = {}
@@ -203,7 +235,7 @@ def publish(
     ]
     write_json(outbox / RUNS_DIR / f"{manifest['run_id']}.json", manifest)
     crash("after-manifest")
-    prune(outbox, set(entries))
+    prune(outbox, set(entries), (owned or set()) | set(staged))
     shutil.rmtree(staging, ignore_errors=True)
     return manifest["outputs"]
 
@@ -224,11 +256,30 @@ def replace_retrying(src: Path, dst: Path, *, tries: int = 4, wait: float = 0.5)
             time.sleep(wait * (attempt + 1))
 
 
-def prune(outbox: Path, listed: set[str]) -> None:
-    """Remove outbox files (outside runs/ and staging) that the latest manifest does not list."""
+def prune(outbox: Path, listed: set[str], owned: set[str]) -> None:
+    """Remove outbox files that the latest manifest does not list but an earlier pass wrote
+    (``owned``). Whatever people put in the outbox (notes, their own folders, ``.gitkeep``) stays."""
     for rel in list(walk_files(outbox)):
-        if rel not in listed:
+        if rel not in listed and rel in owned:
             (outbox / rel).unlink(missing_ok=True)
+
+
+def written_outputs(folders: Iterable[Path], prefix: str) -> set[str]:
+    """Every outbox path (relative to the outbox) listed by a run manifest in ``folders``."""
+    out: set[str] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.json"):
+            if path.name.startswith("."):
+                continue
+            try:
+                data = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict):
+                out |= manifest_files(data, prefix)
+    return out
 
 
 def manifest_files(manifest: Mapping[str, Any], prefix: str) -> set[str]:

@@ -20,14 +20,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from workflow.domain.findings import Finding, Severity
-from workflow.domain.submission import Number
 from workflow.errors import OutputError
+from workflow.store.ledger_rows import (
+    FILE_COLUMNS,
+    FileRow,
+    Sighting,
+    decode_findings,
+    decode_values,
+    encode_result,
+)
+
+__all__ = ["FileRow", "Ledger", "Sighting", "decode_findings", "decode_values", "encode_result"]
 
 LEDGER_NAME = "ledger.sqlite3"
 SCHEMA_VERSION = 1
@@ -76,49 +82,13 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-@dataclass
-class FileRow:
-    id: int
-    sha256: str
-    original_name: str
-    inbox_path: str
-    size: int
-    mtime_ns: int
-    arrived: str
-    processed: str
-    unit: str
-    year: int | None
-    format: str
-    status: str
-    state: str
-    published: int
-    errors: int
-    warnings: int
-    archive_path: str
-    feedback: str
-    result: str
-    duplicate_of: int | None
-    run_id: str
-
-    @property
-    def feedback_paths(self) -> dict[str, Any]:
-        return json.loads(self.feedback)
-
-    @property
-    def result_data(self) -> dict[str, Any]:
-        return json.loads(self.result)
-
-
-_FILE_COLUMNS = [f.name for f in fields(FileRow)]
-
-
-@dataclass(frozen=True)
-class Sighting:
-    path: str
-    size: int
-    mtime_ns: int
-    since: str  # ISO time of the pass that first saw these (size, mtime)
-    passes: int = 1  # passes that have seen the file unchanged
+def damaged_message(path: Path, exc: BaseException) -> str:
+    """What the operator reads when the ledger cannot be used: how to recover."""
+    return (
+        f"台账数据库 {path} 无法使用（{exc}），可能已损坏或所在磁盘已满。本次未处理任何文件。"
+        "恢复办法：先确认磁盘空间充足，再运行 `workflow rebuild-ledger`——它把损坏的台账改名保留，"
+        "并根据存档（archive）和发件箱运行记录（outbox/runs）重建台账，然后照常运行 `workflow --once`。"
+    )
 
 
 class Ledger:
@@ -130,24 +100,29 @@ class Ledger:
         # keys of the current table changed by this connection, in order: a pass keeps its map of
         # current submissions up to date from it instead of reading the whole table per file
         self.current_log: list[str] = []
+        self.created = False  # True when ``open`` made a new, empty ledger
 
     @classmethod
     def open(cls, state_dir: Path) -> Ledger:
         path = state_dir / LEDGER_NAME
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
+            existed = path.is_file() and path.stat().st_size > 0
             conn = sqlite3.connect(path, timeout=30)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=DELETE")
             conn.execute("PRAGMA synchronous=FULL")
             ledger = cls(conn, path)
             ledger._migrate()
+            ledger.conn.execute("SELECT COUNT(*) FROM files").fetchone()
+            ledger.created = not existed
         except sqlite3.DatabaseError as exc:
-            raise OutputError(
-                f"无法打开台账数据库 {path}：{exc}。若文件已损坏，请移走后重试。"
-            ) from exc
+            raise OutputError(damaged_message(path, exc)) from exc
         except OSError as exc:
-            raise OutputError(f"无法创建状态文件夹 {state_dir}：{exc.strerror}") from exc
+            raise OutputError(
+                f"无法创建或读取状态文件夹 {state_dir}（{exc.strerror}）。请检查该文件夹所在磁盘"
+                "是否可写、空间是否充足，或在 workflow.toml 的 [paths] state 中改为本机上可写的文件夹。"
+            ) from exc
         return ledger
 
     def _migrate(self) -> None:
@@ -206,7 +181,7 @@ class Ledger:
     def _rows(
         self, where: str = "", args: Sequence[Any] = (), *, light: bool = False
     ) -> list[FileRow]:
-        cols = [("'{}'" if light and c == "result" else c) for c in _FILE_COLUMNS]
+        cols = [("'{}'" if light and c == "result" else c) for c in FILE_COLUMNS]
         sql = f"SELECT {', '.join(cols)} FROM files {where}"
         return [FileRow(*r) for r in self.conn.execute(sql, args)]
 
@@ -238,7 +213,7 @@ class Ledger:
         becomes that unit's current submission (``drop_current``: older keys of the same unit, e.g.
         its name before a rename); ``supersede`` = (old file id, its new archive path); ``changes``
         are the field differences to the superseded data."""
-        cols = [c for c in _FILE_COLUMNS if c != "id" and c in values]
+        cols = [c for c in FILE_COLUMNS if c != "id" and c in values]
         sql = f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         with self.conn:
             file_id = self.conn.execute(sql, [values[c] for c in cols]).lastrowid
@@ -315,6 +290,19 @@ class Ledger:
             if "status" in changes:
                 self._bump()
 
+    def settle_changes(self) -> None:
+        """Field changes recorded while rebuilding are history, not news: mark them published."""
+        with self.conn:
+            self.conn.execute("UPDATE changes SET published = 1 WHERE published = 0")
+
+    def forget_files(self) -> None:
+        """Drop every file row (a rebuild that was refused): the next pass starts over."""
+        with self.conn:
+            self.current_log += list(self.current())
+            self.conn.execute("DELETE FROM current")
+            self.conn.execute("DELETE FROM changes")
+            self.conn.execute("DELETE FROM files")
+
     def current(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT unit, file_id FROM current")}
 
@@ -366,10 +354,13 @@ class Ledger:
             or self.meta("published_config") != config_hash
         )
 
-    def begin_publish(self, run_id: str, config_hash: str) -> None:
-        """Before the manifest is written: if the pass dies after it, the next one rolls forward."""
+    def begin_publish(self, run_id: str, config_hash: str, outputs: Sequence[str] = ()) -> None:
+        """Before the manifest is written: if the pass dies after it, the next one rolls forward.
+        ``outputs``: the outbox paths this tool has written, with those about to be moved in (a
+        pass that dies before its manifest still knows them as its own)."""
         with self.conn:
             self._set_meta("publishing", json.dumps([run_id, config_hash]))
+            self._set_meta("pending_outputs", json.dumps(list(outputs), ensure_ascii=False))
 
     def publishing(self) -> tuple[str, str] | None:
         raw = self.meta("publishing")
@@ -388,55 +379,3 @@ class Ledger:
             self.conn.execute("UPDATE runs SET published = 1 WHERE run_id = ?", (run_id,))
             self._set_meta("published_generation", self.meta("generation", "0"))
             self._set_meta("published_config", config_hash)
-
-
-# -- what a checked file's outcome looks like in the ledger ---------------------------------------
-def _number_json(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
-
-
-def _number_from_json(value: Any) -> Number:
-    return Decimal(value) if isinstance(value, str) else int(value)
-
-
-def encode_result(
-    values: dict[str, Number], texts: dict[str, str], findings: Sequence[Finding], **extra: Any
-) -> str:
-    """JSON of a checked file's numbers (Decimal kept exact, as text), texts and findings."""
-    data = {
-        "values": {k: _number_json(v) for k, v in values.items()},
-        "texts": dict(texts),
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": str(f.severity),
-                "message": f.message,
-                "fields": list(f.fields),
-                "cells": list(f.cells),
-                "expected": _number_json(f.expected),
-                "actual": _number_json(f.actual),
-            }
-            for f in findings
-        ],
-        **extra,
-    }
-    return json.dumps(data, ensure_ascii=False, default=str)
-
-
-def decode_values(data: dict[str, Any]) -> dict[str, Number]:
-    return {k: _number_from_json(v) for k, v in data.get("values", {}).items()}
-
-
-def decode_findings(data: dict[str, Any]) -> tuple[Finding, ...]:
-    return tuple(
-        Finding(
-            rule=f["rule"],
-            severity=Severity(f["severity"]),
-            message=f["message"],
-            fields=tuple(f["fields"]),
-            cells=tuple(f["cells"]),
-            expected=f.get("expected"),
-            actual=f.get("actual"),
-        )
-        for f in data.get("findings", [])
-    )

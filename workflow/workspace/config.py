@@ -10,6 +10,7 @@ from workflow.domain.roster import CATEGORIES, Unit
 from workflow.domain.settings import BLANK_POLICIES, CONFIG_NAME, Settings
 from workflow.errors import ConfigError
 from workflow.formats.spec import FORMAT_IDS
+from workflow.workspace import validate
 from workflow.workspace.roster_sheet import with_roster_sheet
 
 _SECTIONS: dict[str, set[str]] = {
@@ -39,6 +40,12 @@ _DISTRICT_CONTACT = (
     "contact_person",
 )
 _UNIT_KEYS = {"name", "aliases", "category", "contact_person", "contact_phone", "self_reference"}
+_FOLDER_DEFAULTS = {
+    "inbox": "inbox",
+    "outbox": "outbox",
+    "archive": "archive",
+    "state": ".workflow",
+}
 
 
 def _fail(path: Path, message: str) -> ConfigError:
@@ -55,7 +62,11 @@ def _pdf(value: Any, path: Path) -> str:
     if value is False:
         return ""
     if value not in PDF_ENGINES:
-        raise _fail(path, f'report.pdf 应为 "typst"、"office" 或 false，现为 {value!r}。')
+        raise _fail(
+            path,
+            f'report.pdf 的值 {value!r} 不可用，应为 "typst"、"office" 或 false（不加引号）。'
+            '示例：pdf = "typst"',
+        )
     return str(value)
 
 
@@ -148,16 +159,17 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
             path, f"district.format = {fmt!r} 不是已知的报告格式，可选：{'、'.join(FORMAT_IDS)}。"
         )
     paths = data.get("paths", {})
-    schedule = data.get("schedule", {})
     check = data.get("check", {})
     previous = data.get("previous", {})
     report = data.get("report", {})
-    every = schedule.get("every_minutes", 10)
-    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
-        raise _fail(path, f"schedule.every_minutes 应为不小于 1 的整数，现为 {every!r}。")
+    every = int(validate.number(data, "schedule.every_minutes", path))
     policy = check.get("blank_policy", "error")
     if policy not in BLANK_POLICIES:
-        raise _fail(path, f'check.blank_policy 应为 "error" 或 "warning"，现为 {policy!r}。')
+        raise _fail(
+            path,
+            f'check.blank_policy 的值 {policy!r} 不可用，应为 "error" 或 "warning"。'
+            '示例：blank_policy = "error"',
+        )
     for key in ("summary", "reports"):
         if key in previous and not isinstance(previous[key], str):
             raise _fail(path, f"previous.{key} 应为文件或文件夹路径文字。")
@@ -166,9 +178,9 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
             path,
             "[previous] 下 summary（上年汇总文件）和 reports（上年年度报告文件夹）只能填写一项。",
         )
-    for key in ("inbox", "outbox", "archive", "state"):
-        if key in paths and not isinstance(paths[key], str):
-            raise _fail(path, f"paths.{key} 应为文件夹路径文字。")
+    validate.check_texts(data, path)
+    folders = {key: Path(paths.get(key, default)) for key, default in _FOLDER_DEFAULTS.items()}
+    validate.check_folders(path.parent, folders, path)
     return Settings(
         workspace=path.parent.resolve(),
         district=name,
@@ -176,14 +188,14 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
         format=fmt,
         deadline=str(district.get("deadline", "")),
         **{key: str(district.get(key, "")).strip() for key in _DISTRICT_CONTACT},
-        inbox=Path(paths.get("inbox", "inbox")),
-        outbox=Path(paths.get("outbox", "outbox")),
-        archive=Path(paths.get("archive", "archive")),
-        state=Path(paths.get("state", ".workflow")),
+        inbox=folders["inbox"],
+        outbox=folders["outbox"],
+        archive=folders["archive"],
+        state=folders["state"],
         every_minutes=every,
-        settle_seconds=float(schedule.get("settle_seconds", 2.0)),
+        settle_seconds=validate.number(data, "schedule.settle_seconds", path),
         blank_policy=policy,
-        max_file_mb=int(check.get("max_file_mb", 20)),
+        max_file_mb=int(validate.number(data, "check.max_file_mb", path)),
         previous_summary=Path(previous["summary"]) if "summary" in previous else None,
         previous_reports=Path(previous["reports"]) if "reports" in previous else None,
         previous_source=str(previous.get("source", "")),

@@ -8,6 +8,7 @@ the next year's workspace from last year's (``workflow init --from``).
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from workflow.domain.settings import CONFIG_NAME
@@ -32,6 +33,26 @@ EXAMPLE_UNITS = (
 )
 
 
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string: quotes, backslashes, newlines and control characters
+    escaped, so any district or unit name makes a valid workflow.toml."""
+    out = []
+    for ch in value:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            raise ConfigError(f"名称 {value!r} 含有无法保存的字符（编码错误），请检查后重新输入。")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def config_text(
     district: str,
     year: int,
@@ -54,13 +75,13 @@ def config_text(
         alias = level + alias[1:] if alias.startswith("区") else alias  # 区人社局 → 市人社局
         aliases = f'["{alias}"]' if alias else "[]"
         units.append(
-            f'[[units]]\nname = "{district}{name}"\naliases = {aliases}\n'
+            f"[[units]]\nname = {toml_string(district + name)}\naliases = {aliases}\n"
             f'category = "{category}"\ncontact_person = ""\ncontact_phone = ""\n'
         )
     return (
         "# 政府信息公开工作年度报告 工作区配置（UTF-8 编码）。路径均相对于本文件所在文件夹。\n"
         "[district]\n"
-        f'name = "{district}"\n'
+        f"name = {toml_string(district)}\n"
         f"year = {year}\n"
         f'format = "{format_id}"          # gov2021（国办公开办函〔2021〕30号）或 gov2019\n'
         'website_url = ""          # 本级年度报告的发布网址（写入报告前言）\n'
@@ -94,14 +115,13 @@ def create_workspace(directory: Path, *, district: str, year: int, format_id: st
     config = directory / CONFIG_NAME
     if config.exists():
         raise ConfigError(f"{config} 已存在，未做任何修改。若要重建，请先移走该文件。")
+    text_of_config = config_text(
+        district, year, format_id, district_text=DISTRICT_DOCX_NAME, roster_sheet=True
+    )
+    tomllib.loads(text_of_config)  # any district name makes valid TOML (see toml_string)
     try:
         make_folders(directory)
-        config.write_text(
-            config_text(
-                district, year, format_id, district_text=DISTRICT_DOCX_NAME, roster_sheet=True
-            ),
-            encoding="utf-8",
-        )
+        config.write_text(text_of_config, encoding="utf-8")
         roster = directory / ROSTER_NAME
         if not roster.exists():
             write_roster_book(roster, (), district=district)
