@@ -206,8 +206,21 @@ def _full_disk(monkeypatch: pytest.MonkeyPatch, when) -> None:
             return Full(fh)
         return fh
 
+    real_fdopen = os.fdopen
+
+    def fake_fdopen(fd, mode="r", *args, **kwargs):
+        fh = real_fdopen(fd, mode, *args, **kwargs)
+        try:
+            path = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return fh
+        if any(m in mode for m in "wax") and when(path):
+            return Full(fh)
+        return fh
+
     monkeypatch.setattr(builtins, "open", fake_open)
     monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "fdopen", fake_fdopen)
 
 
 def _failing_replace(monkeypatch: pytest.MonkeyPatch, when) -> None:
