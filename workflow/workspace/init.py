@@ -44,7 +44,7 @@ def toml_string(value: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif 0xD800 <= ord(ch) <= 0xDFFF:
+        elif 0xD800 <= ord(ch) <= 0xDFFF or (ord(ch) < 0x20 and ch not in "\r") or ch == "\x7f":
             raise ConfigError(f"名称 {value!r} 含有无法保存的字符（编码错误），请检查后重新输入。")
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
             out.append(f"\\u{ord(ch):04X}")
