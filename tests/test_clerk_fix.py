@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from system_tools import missing_tool
 
 from workflow.cli import demo
 from workflow.pipeline.one_pass import run_once
@@ -37,7 +38,7 @@ def _clock():
 def test_a_clerk_fixes_the_rejected_demo_file_in_libreoffice(tmp_path):
     python = _uno_python()
     if find_soffice() is None or python is None:
-        pytest.skip("LibreOffice with python3-uno not installed")
+        missing_tool("LibreOffice with python3-uno (Debian python3-uno) not installed")
     made = demo.create_demo(tmp_path / "演示", clock=_clock(), pdf=False)
     folder = made.workspace / "outbox" / str(made.year) / "反馈" / demo.WITH_ERRORS
     (annotated,) = folder.glob("校验结果_*.xlsx")

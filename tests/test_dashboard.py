@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import time
 from datetime import datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -369,12 +368,10 @@ def test_page_is_self_contained() -> None:
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) <= {"http://www.w3.org/2000/svg"}
 
 
-def test_five_hundred_units_stay_small_and_fast() -> None:
+def test_five_hundred_units_stay_small() -> None:
     summary = make_summary(500, previous=True)
     runs = make_runs(summary, count=15)
-    start = time.perf_counter()
     html = render_dashboard(summary, runs, now=NOW)
-    assert time.perf_counter() - start < 2.0
     assert len(html.encode("utf-8")) < 2_000_000
 
 

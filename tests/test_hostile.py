@@ -67,13 +67,12 @@ def _probe(path: Path) -> dict:
     ],
     ids=["zip-bomb-256MB", "sheet-1M-rows"],
 )
-def test_bombs_are_refused_fast_in_bounded_memory(folder, good, make, what):
+def test_bombs_are_refused_in_bounded_memory(folder, good, make, what):
     path = make(folder, good)
     result = _probe(path)
     [[rule, severity, message]] = result["findings"]
     assert (rule, severity) == ("file-too-large", "error")
     assert what in message
-    assert result["seconds"] < 5, result
     assert result["peak_mb"] < 500, result
 
 
