@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from workflow.cli import demo
+from workflow.cli.demo_calendar import season_clock
 from workflow.errors import ConfigError
 from workflow.formats.seed import SEED_UNIT
 from workflow.pipeline.one_pass import run_once
@@ -117,3 +118,20 @@ def test_demo_command_on_a_fresh_folder(tmp_path):
     (year,) = [p for p in (tmp_path / "demo" / "outbox").iterdir() if p.name.isdigit()]
     assert (tmp_path / "demo" / "outbox" / "index.html").is_file()
     assert any(year.glob("*汇总表.xlsx")) and any(year.glob("*（草稿）.docx"))
+
+
+@pytest.mark.parametrize(
+    ("real", "played"),
+    [
+        (datetime(2026, 11, 30, 15, 0, tzinfo=UTC), datetime(2026, 1, 20, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 2, 1, 8, 30, tzinfo=UTC), datetime(2026, 1, 20, 10, 0, tzinfo=UTC)),
+        (datetime(2026, 1, 25, 9, 0, tzinfo=UTC), datetime(2026, 1, 25, 9, 0, tzinfo=UTC)),
+    ],
+    ids=["november", "just-after-deadline", "in-january"],
+)
+def test_the_demo_is_played_inside_the_collection_season(real, played):
+    ticks = iter([real, real, real + timedelta(minutes=5)])
+    clock = season_clock(lambda: next(ticks))
+    assert clock() == played
+    assert clock() == played + timedelta(minutes=5)
+    assert datetime(demo.demo_year(played) + 1, 1, 31, tzinfo=UTC) >= played

@@ -198,8 +198,13 @@ def rebuild_ledger(config_path: Path) -> None:
 def demo(directory: Path) -> None:
     """创建演示工作区（默认 ./demo）：示例单位名单和报送文件，并处理一遍，看看结果。"""
     from workflow.cli.demo import create_demo
+    from workflow.cli.demo_calendar import season_clock
 
-    click.echo(create_demo(directory, clock=_now).describe())
+    clock = season_clock(_now)
+    result = create_demo(directory, clock=clock)
+    if clock is not _now:
+        result.played_on = clock().date()
+    click.echo(result.describe())
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from workflow.cli.demo_calendar import demo_year
 from workflow.cli.demo_config import DEMO_CONTACT, topic_list, workspace_config
 from workflow.domain.settings import CONFIG_NAME, Settings
 from workflow.domain.submission import Number
@@ -260,12 +261,6 @@ def natural_column(spec: Format, new: int, granted: int) -> dict[str, Number]:
     return out
 
 
-def demo_year(now: datetime) -> int:
-    """The report year of the demo at ``now``: the last year that has ended, so that its reports
-    can be dated, as real ones are, in the January after it."""
-    return now.year - 1
-
-
 def demo_config(year: int) -> str:
     """workflow.toml of the demo workspace: the starting config with the demo roster, the
     district office's website and contact, and its own report text."""
@@ -287,11 +282,18 @@ class DemoResult:
     workspace: Path
     year: int
     passes: list[Any] = field(default_factory=list)  # PassSummary of each pass
+    played_on: date | None = None  # the demo's simulated day, when not today
 
     def describe(self) -> str:
         ws = self.workspace
         year = ws / "outbox" / str(self.year)
         lines = [f"已创建演示工作区：{ws}（{DEMO_DISTRICT}{self.year}年度，8 个单位）", ""]
+        if self.played_on is not None:
+            day = f"{self.played_on.year}年{self.played_on.month}月{self.played_on.day}日"
+            lines[-1:-1] = [
+                f"演示按报送期中的 {day} 处理（各单位应于 {self.year + 1}年1月31日前报送）；"
+                "此后在该工作区运行 workflow 按实际日期处理。"
+            ]
         for i, summary in enumerate(self.passes, start=1):
             lines.append(f"第 {i} 遍处理：" + summary.describe().replace("\n", "\n  "))
         lines += [
