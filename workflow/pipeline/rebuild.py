@@ -28,7 +28,7 @@ from workflow.errors import OutputError
 from workflow.pipeline.context import PassContext
 from workflow.pipeline.recheck import recheck_row
 from workflow.store import archive
-from workflow.store.durable import RUNS_DIR, run_seq, sha256_file
+from workflow.store.durable import RUNS_DIR, manifests_in, run_seq, sha256_file
 
 log = logging.getLogger("workflow")
 
@@ -67,17 +67,9 @@ def archived_files(root: Path) -> list[Archived]:
 def _manifests(ctx: PassContext) -> list[dict[str, Any]]:
     """Every readable run manifest, oldest first (the outbox's and the state folder's copies)."""
     found: dict[str, dict[str, Any]] = {}
-    for folder in (ctx.state / RUNS_DIR, ctx.outbox / RUNS_DIR):
-        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        for path in paths:
-            if path.name.startswith("."):
-                continue
-            try:
-                data = json.loads(path.read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(data, dict) and isinstance(data.get("run_id"), str):
-                found[data["run_id"]] = data
+    for data in manifests_in((ctx.state / RUNS_DIR, ctx.outbox / RUNS_DIR)):
+        if isinstance(data.get("run_id"), str):
+            found[data["run_id"]] = data
     return sorted(found.values(), key=lambda m: (run_seq(m["run_id"]), m["run_id"]))
 
 

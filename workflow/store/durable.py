@@ -264,13 +264,12 @@ def prune(outbox: Path, listed: set[str], owned: set[str]) -> None:
             (outbox / rel).unlink(missing_ok=True)
 
 
-def written_outputs(folders: Iterable[Path], prefix: str) -> set[str]:
-    """Every outbox path (relative to the outbox) listed by a run manifest in ``folders``."""
-    out: set[str] = set()
+def manifests_in(folders: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Every readable run manifest (a JSON object) in ``folders``, in name order per folder;
+    unreadable or half-written ones are passed over."""
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in folder.glob("*.json"):
+        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        for path in paths:
             if path.name.startswith("."):
                 continue
             try:
@@ -278,7 +277,14 @@ def written_outputs(folders: Iterable[Path], prefix: str) -> set[str]:
             except (OSError, ValueError):
                 continue
             if isinstance(data, dict):
-                out |= manifest_files(data, prefix)
+                yield data
+
+
+def written_outputs(folders: Iterable[Path], prefix: str) -> set[str]:
+    """Every outbox path (relative to the outbox) listed by a run manifest in ``folders``."""
+    out: set[str] = set()
+    for data in manifests_in(folders):
+        out |= manifest_files(data, prefix)
     return out
 
 
