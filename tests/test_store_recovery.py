@@ -162,6 +162,15 @@ def test_missing_inbox_is_exit_4_naming_the_path(ws):
     assert not ws.outbox_dir.joinpath("runs").exists()
 
 
+def test_state_folder_that_cannot_be_made_is_exit_4_with_advice(ws):
+    shutil.rmtree(ws.state_dir, ignore_errors=True)
+    ws.state_dir.write_text("not a folder", "utf-8")  # e.g. a file left where the folder belongs
+    done = cli(ws, "--once")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "状态文件夹" in done.stderr and "[paths] state" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def assert_whole(path: Path) -> None:
     data = path.read_bytes()
     if path.suffix == ".json":

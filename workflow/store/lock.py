@@ -69,7 +69,11 @@ class WorkspaceLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise OutputError(f"无法创建锁文件 {self.path}：{exc.strerror}") from exc
+            raise OutputError(
+                f"无法在状态文件夹 {self.path.parent} 中创建锁文件（{exc.strerror}）。本次未处理任何文件。"
+                "请确认该文件夹所在磁盘有剩余空间、当前账户有写入权限；状态文件夹应在本机磁盘上，"
+                "可在 workflow.toml 的 [paths] state 中改为本机上的其他文件夹。"
+            ) from exc
         if not _try_lock(fd):
             os.close(fd)
             pid = _holder(self.path)
