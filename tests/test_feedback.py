@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -284,3 +285,71 @@ def test_a_passed_receipt_says_what_happens_next(tmp_path, now, says):
     text = out["receipt"].read_text("utf-8-sig")
     assert "年度报告（Word 和 PDF）" in text and "单位报告" in text and says in text
     assert "SHA-256" not in text
+
+
+def _xml_path_only(monkeypatch):
+    """Make the openpyxl fallback of check.annotate fail, so only the direct XML writer can succeed."""
+    import workflow.check.annotate as annotate
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the openpyxl path was taken")
+
+    monkeypatch.setattr(annotate, "openpyxl", SimpleNamespace(load_workbook=refuse))
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _check_xml_copy(source: Path, annotated: Path, edited: set[str]) -> None:
+    before, after = _members(source), _members(annotated)
+    untouched = set(before) - edited - {"xl/calcChain.xml"}
+    assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}  # byte for byte
+    assert {n: after[n] for n in edited} != {n: before[n] for n in edited}
+    copy = openpyxl.load_workbook(annotated)
+    assert copy.sheetnames[0] == RESULT_SHEET and copy.active.title == RESULT_SHEET
+    assert sheet_text(copy[RESULT_SHEET]) == GOLDEN_SHEET
+    ws = copy[APPLY]
+    assert ws["D6"].fill.fgColor.rgb[-6:] == "FFC7CE" and ws["J6"].fill.fgColor.rgb[-6:] == "FFD966"
+    assert ws["J6"].comment.text == "【提示 ［合计格被手工改写］】合计格被手工填写。"
+    assert copy[RESULT_SHEET]["D5"].hyperlink.location == "'三、依申请公开'!D6"
+
+
+def test_template_file_is_annotated_at_the_xml_level(tmp_path, monkeypatch):
+    _xml_path_only(monkeypatch)
+    source = department_file(tmp_path / "部门报表.xlsx")
+    out = write_feedback(result_for(source, FINDINGS), source, tmp_path / "反馈", now=NOW)
+    edited = {
+        "[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+        "xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml",  # 基本信息 and 三、依申请公开
+        "xl/worksheets/sheet1.xml",  # 填报说明: no longer the selected tab
+    }  # fmt: skip
+    _check_xml_copy(source, out["annotated"], edited)
+
+
+@pytest.mark.slow
+def test_libreoffice_resave_is_annotated_at_the_xml_level(tmp_path, monkeypatch):
+    import xml_edits
+
+    source = department_file(tmp_path / "部门报表.xlsx")
+    saved = xml_edits.soffice_resave(source, tmp_path / "lo")
+    if saved is None:
+        missing_tool("soffice not installed")
+    _xml_path_only(monkeypatch)
+    out = write_feedback(result_for(saved, FINDINGS), saved, tmp_path / "反馈", now=NOW)
+    copy = openpyxl.load_workbook(out["annotated"])
+    assert copy.sheetnames[1:] == openpyxl.load_workbook(source).sheetnames
+    assert copy[APPLY]["D6"].comment.text.startswith("【错误 R1")
+
+
+def test_a_workbook_with_macros_takes_the_openpyxl_path(tmp_path):
+    from workflow.check.xlsx_marks import annotated_bytes
+    from workflow.check.xlsx_styles import NotSimple
+
+    source = department_file(tmp_path / "部门报表.xlsx")
+    source = source.rename(source.with_suffix(".xlsm"))
+    with pytest.raises(NotSimple):
+        annotated_bytes(result_for(source, FINDINGS), source, NOW)

@@ -18,6 +18,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workflow.check.xlsx_marks import COMMENT_AUTHOR, RESULT_SHEET, annotated_bytes
+from workflow.check.xlsx_result import split_ref
 from workflow.domain.check_result import CheckResult
 from workflow.domain.findings import SEVERITY_NAMES, Finding, Severity
 from workflow.domain.records import STATUS_NAMES
@@ -26,8 +28,6 @@ from workflow.formats.layout import fit_height, sheet_ref
 from workflow.rules import rule_label
 from workflow.store.durable import atomic_write
 
-RESULT_SHEET = "校验结果"
-COMMENT_AUTHOR = "报表校验程序"
 ANNOTATABLE = (".xlsx", ".xlsm")
 FILL = {
     Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -48,6 +48,14 @@ def annotate_workbook(result: CheckResult, source: Path, target: Path, *, now: d
         return "程序未能完成校验，未生成标注副本。"
     if any(f.rule.startswith("file-") for f in result.findings):
         return "本文件无法作为工作簿打开，未生成标注副本。"
+    if suffix == ".xlsx" and not any(f.rule == "external-links" for f in result.findings):
+        try:
+            data = annotated_bytes(result, source, now)
+        except Exception:  # NotSimple, or a file this writer does not understand: openpyxl below
+            pass
+        else:
+            save_atomic(target, lambda stream: stream.write(data))
+            return ""
     try:
         wb = openpyxl.load_workbook(source, keep_vba=suffix == ".xlsm", rich_text=True)
     except Exception:  # openpyxl raises many types for a damaged file; the receipt says so
@@ -86,14 +94,6 @@ def _drop_links(wb: Workbook, source: Path) -> None:
     shown = openpyxl.load_workbook(source, data_only=True, read_only=False)
     for title, coord in linked:
         wb[title][coord].value = shown[title][coord].value
-
-
-def split_ref(ref: str) -> tuple[str, str]:
-    """``"三、依申请公开!C8"`` or ``"'三、依申请公开'!C8"`` → (sheet, "C8")."""
-    sheet, _, coord = ref.rpartition("!")
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, coord.replace("$", "")
 
 
 def _anchor(ws: Worksheet, coord: str) -> Cell | MergedCell:
