@@ -178,6 +178,18 @@ def test_an_external_link_is_a_warning_and_the_annotated_copy_drops_it(folder, g
         assert b"externalReference" not in zf.read("xl/workbook.xml")
     copy = read_workbook(written["annotated"])
     assert "external-links" not in rules(copy)
+    # written at the XML level (no openpyxl load and save); the linked formula's value stays
+    from workflow.check.xlsx_marks import annotated_bytes
+
+    direct = folder / "linked-direct.xlsx"
+    direct.write_bytes(annotated_bytes(result, path, datetime(2026, 1, 5, tzinfo=UTC)))
+    with zipfile.ZipFile(direct) as zf:
+        assert not [n for n in zf.namelist() if "externalLink" in n]
+        assert b"externalReference" not in zf.read("xl/workbook.xml")
+    assert "external-links" not in rules(read_workbook(direct))
+    import openpyxl
+
+    assert openpyxl.load_workbook(direct)["自检"]["A40"].value == 7
 
 
 def test_a_dde_formula_is_a_warning(folder, good):

@@ -4,7 +4,6 @@ department is written inert: strings are stored as text, never formulas."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workflow.check.xlsx_links import LINKED
 from workflow.check.xlsx_marks import COMMENT_AUTHOR, RESULT_SHEET, annotated_bytes
 from workflow.check.xlsx_result import split_ref
 from workflow.domain.check_result import CheckResult
@@ -48,7 +48,7 @@ def annotate_workbook(result: CheckResult, source: Path, target: Path, *, now: d
         return "程序未能完成校验，未生成标注副本。"
     if any(f.rule.startswith("file-") for f in result.findings):
         return "本文件无法作为工作簿打开，未生成标注副本。"
-    if suffix == ".xlsx" and not any(f.rule == "external-links" for f in result.findings):
+    if suffix == ".xlsx":
         try:
             data = annotated_bytes(result, source, now)
         except Exception:  # NotSimple, or a file this writer does not understand: openpyxl below
@@ -70,24 +70,21 @@ def annotate_workbook(result: CheckResult, source: Path, target: Path, *, now: d
     return ""
 
 
-_LINKED = re.compile(r"\[\d+\]|(?:^|[=+\-*/(,])\s*'?[A-Za-z][\w.]*'?\|")
-
-
 def _drop_links(wb: Workbook, source: Path) -> None:
     """The copy without links to other workbooks or DDE/OLE servers: the link parts go, and each
     formula that used one is replaced by the value the department's file showed."""
     wb._external_links = []  # type: ignore[attr-defined]  # openpyxl writes these back
-    for name in [n for n, d in wb.defined_names.items() if _LINKED.search(str(d.attr_text))]:
+    for name in [n for n, d in wb.defined_names.items() if LINKED.search(str(d.attr_text))]:
         del wb.defined_names[name]
     for ws in wb.worksheets:
-        for name in [n for n, d in ws.defined_names.items() if _LINKED.search(str(d.attr_text))]:
+        for name in [n for n, d in ws.defined_names.items() if LINKED.search(str(d.attr_text))]:
             del ws.defined_names[name]
     linked = [
         (ws.title, cell.coordinate)
         for ws in wb.worksheets
         for row in ws.iter_rows()
         for cell in row
-        if isinstance(cell.value, str) and cell.value.startswith("=") and _LINKED.search(cell.value)
+        if isinstance(cell.value, str) and cell.value.startswith("=") and LINKED.search(cell.value)
     ]
     if not linked:
         return

@@ -20,6 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from workflow.check.xlsx_links import (
+    content_types_without_links,
+    is_link_part,
+    rels_without_links,
+    without_linked_formulas,
+    workbook_without_links,
+)
 from workflow.check.xlsx_result import REL, result_sheet_xml, split_ref, text
 from workflow.check.xlsx_styles import NotSimple, StyleBook
 from workflow.domain.check_result import CheckResult
@@ -196,8 +203,11 @@ def annotated_bytes(result: CheckResult, source: Path, now: datetime) -> bytes:
 def build(zf: zipfile.ZipFile, result: CheckResult, source: Path, now: datetime) -> bytes:
     check_zip(zf, Limits())
     names = set(zf.NameToInfo)
-    if any("externalLink" in n or n.lower().endswith("vbaproject.bin") for n in names):
-        raise NotSimple("links or macros")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise NotSimple("macros")
+    links = any(f.rule == "external-links" for f in result.findings)
+    if not links and any(is_link_part(n) for n in names):
+        raise NotSimple("link parts without a finding")
     book = next((t for k, (typ, t) in _rels(zf, "").items() if typ == "officeDocument"), "")
     if book != "xl/workbook.xml" or "[Content_Types].xml" not in names:
         raise NotSimple("unusual package")
@@ -243,26 +253,30 @@ def build(zf: zipfile.ZipFile, result: CheckResult, source: Path, now: datetime)
             sheet_rels, "rIdWfV1", "vmlDrawing", posixpath.relpath(vml, folder)
         )
         out[part] = _add_legacy_drawing(data, "rIdWfV1")
-    for part in sheets.values():  # only the new first sheet is selected
+    for part in sheets.values():  # only the new first sheet is selected; no linked formulas
         data = out.get(part) or zf.read(part)
-        if re.search(rb'\stabSelected="(1|true)"', data):
-            out[part] = re.sub(rb'\stabSelected="(1|true)"', b"", data)
+        new = re.sub(rb'\stabSelected="(1|true)"', b"", data)
+        new = without_linked_formulas(new) if links else new
+        if new != data:
+            out[part] = new
     _, new_sheet = _free(names, "xl/worksheets/sheet{}.xml")
     out[new_sheet] = result_sheet_xml(styles, result, source, now)
     out[styles_part] = bytes(styles)
-    out[book] = _workbook(_check(zf, book), "rIdWfS1")
+    book_xml, book_rels = _check(zf, book), _drop_calc_chain(zf.read(_rels_path(book)))
+    types = zf.read("[Content_Types].xml")
+    if links:
+        book_xml, book_rels = workbook_without_links(book_xml), rels_without_links(book_rels)
+        types = content_types_without_links(types)
+    out[book] = _workbook(book_xml, "rIdWfS1")
     out[_rels_path(book)] = _add_rel(
-        _drop_calc_chain(zf.read(_rels_path(book))), "rIdWfS1", "worksheet",
-        posixpath.relpath(new_sheet, "xl"),
-    )  # fmt: skip
-    out["[Content_Types].xml"] = _content_types(
-        zf.read("[Content_Types].xml"), [p for p in out if p.startswith("xl/comments")],
-        new_sheet,
-    )  # fmt: skip
+        book_rels, "rIdWfS1", "worksheet", posixpath.relpath(new_sheet, "xl")
+    )
+    comment_parts = [p for p in out if p.startswith("xl/comments")]
+    out["[Content_Types].xml"] = _content_types(types, comment_parts, new_sheet)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for info in zf.infolist():
-            if info.filename.endswith("calcChain.xml"):
+            if info.filename.endswith("calcChain.xml") or (links and is_link_part(info.filename)):
                 continue
             z.writestr(info, out.pop(info.filename, b"") or zf.read(info), zipfile.ZIP_DEFLATED)
         for name, data in out.items():
