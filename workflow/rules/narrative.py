@@ -8,7 +8,7 @@ table values, the cells and the texts.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from workflow.domain.findings import Finding, Severity
 from workflow.domain.numbers import plain_number
@@ -152,14 +152,20 @@ def _case_totals(spec: Format, kind: str) -> list[str]:
     return [grid.field_id(r, total_col) for r in groups]
 
 
+def _stating_texts(texts: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """The report sections whose numbers R6 compares with the tables (五、存在的主要问题 speaks of
+    plans, not of this year's counts)."""
+    for text_id, text in texts.items():
+        if text_id.startswith("text_") and text_id != "text_problems":
+            yield text_id, text
+
+
 def _check_stated_cases(
     spec: Format, totals: Mapping[str, Number], texts: Mapping[str, str], cells: Mapping[str, str]
 ) -> list[Finding]:
     """R6: "行政复议 N 件" / "行政诉讼 N 件" in the narrative equals the part 四 总计."""
     findings = []
-    for text_id, text in texts.items():
-        if not text_id.startswith("text_") or text_id == "text_problems":
-            continue
+    for text_id, text in _stating_texts(texts):
         for kind, n, phrase in stated_cases(text):
             ids = _case_totals(spec, kind)
             count = sum(totals.get(f, 0) for f in ids)
@@ -183,9 +189,7 @@ def _check_stated_in_force(
 ) -> list[Finding]:
     """R6 for part 二: "现行有效规范性文件393件" in the text equals the table's 现行有效件数."""
     findings = []
-    for text_id, text in texts.items():
-        if not text_id.startswith("text_") or text_id == "text_problems":
-            continue
+    for text_id, text in _stating_texts(texts):
         for row_id, n, phrase in stated_in_force(text):
             block = next((b for b in spec.blocks if any(r.id == row_id for r in b.rows)), None)
             column = next((c for c in block.columns if c.stock), None) if block else None
