@@ -78,10 +78,19 @@ def _records(*, complete: bool) -> list[UnitRecord]:
     return [*records, rejected]
 
 
+def _all_outputs(settings, records, out: Path) -> dict[str, str]:
+    """What a pass publishes: the outputs, then the PDFs that follow them."""
+    made = outputs.write_outputs(settings, records, out, now=NOW, runs=[])
+    outputs.write_pdf_rest(settings, made, out, published=out, now=NOW)
+    return made.written
+
+
 def test_outputs_of_an_incomplete_district(tmp_path: Path):
     settings = _settings(tmp_path, pdf=False)
     out = tmp_path / "staging"
-    written = outputs.write_outputs(settings, _records(complete=False), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=False), out, now=NOW, runs=[]
+    ).written
 
     assert {p.name for p in (out / str(YEAR) / "单位报告").iterdir()} == {
         f"{unit}2021年政府信息公开工作年度报告.{ext}"
@@ -105,7 +114,7 @@ def test_a_complete_district_gets_a_final_report(tmp_path: Path):
     settings = _settings(tmp_path, pdf=False)
     written = outputs.write_outputs(
         settings, _records(complete=True), tmp_path / "s", now=NOW, runs=[]
-    )
+    ).written
     assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告.docx"
     summary = json.loads((tmp_path / "s" / written["summary"]).read_text("utf-8"))
     assert summary["report_draft_reasons"] == []
@@ -123,7 +132,9 @@ def test_a_complete_district_gets_a_final_report(tmp_path: Path):
 def test_district_text_not_ready_gives_a_draft_not_a_failed_pass(tmp_path, text, reason):
     settings = _settings(tmp_path, pdf=False, text=text)
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=True), out, now=NOW, runs=[]
+    ).written
     assert written["report"] == "2021/长乐区人民政府2021年政府信息公开工作年度报告（草稿）.docx"
     summary = json.loads((out / written["summary"]).read_text("utf-8"))
     assert summary["complete"] is True
@@ -139,7 +150,7 @@ def test_office_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pyt
     settings = replace(_settings(tmp_path, pdf=True), pdf="office")
     records = _records(complete=True)
     first = tmp_path / "first"
-    outputs.write_outputs(settings, records, first, now=NOW, runs=[])
+    _all_outputs(settings, records, first)
     pdfs = sorted(p.name for p in first.rglob("*.pdf"))
     assert len(pdfs) == 4  # three units and the district
 
@@ -148,7 +159,7 @@ def test_office_pdfs_are_cached_by_docx_content(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(pdf_office, "convert_to_pdf", no_conversion)
     second = tmp_path / "second"
-    outputs.write_outputs(settings, records, second, now=NOW, runs=[])
+    _all_outputs(settings, records, second)
     assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
 
 
@@ -158,7 +169,7 @@ def test_typst_pdfs_need_no_office_and_are_cached(tmp_path: Path, monkeypatch: p
     assert settings.pdf == "typst"  # what `true` and the default mean
     records = _records(complete=True)
     first = tmp_path / "first"
-    outputs.write_outputs(settings, records, first, now=NOW, runs=[])
+    _all_outputs(settings, records, first)
     pdfs = sorted(p.name for p in first.rglob("*.pdf"))
     assert len(pdfs) == 4  # three units and the district
     summary = json.loads((first / "2021" / "summary.json").read_text("utf-8"))
@@ -171,7 +182,7 @@ def test_typst_pdfs_need_no_office_and_are_cached(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(pdf_typst, "_typeset", no_typesetting)
     second = tmp_path / "second"
-    outputs.write_outputs(settings, records, second, now=NOW, runs=[])
+    _all_outputs(settings, records, second)
     assert sorted(p.name for p in second.rglob("*.pdf")) == pdfs
 
 
@@ -186,13 +197,36 @@ def test_a_failed_pdf_is_a_note_not_a_failed_pass(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(pdf_typst, "_typeset", fail_for_one)
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    written = _all_outputs(settings, _records(complete=True), out)
     summary = json.loads((out / written["summary"]).read_text("utf-8"))
     (failure,) = summary["pdf"]["failures"]
     assert UNITS[0][0] in failure["document"] and "测试" in failure["reason"]
     assert len(list(out.rglob("*.pdf"))) == 3 and len(list(out.rglob("*.docx"))) == 4
     page = (out / "index.html").read_text("utf-8")
     assert "未能生成 PDF" in page and UNITS[0][0] in page
+
+
+def test_new_pdfs_follow_the_rest_and_unchanged_ones_go_with_it(tmp_path: Path):
+    """Receipts, reports and the dashboard never wait for PDFs: new ones follow in a second
+    step; PDFs of reports whose content did not change (cached) go out with the rest."""
+    settings = _settings(tmp_path, pdf=True)
+    records = _records(complete=True)
+    out = tmp_path / "first"
+    made = outputs.write_outputs(settings, records, out, now=NOW, runs=[])
+    summary = json.loads((out / "2021" / "summary.json").read_text("utf-8"))
+    assert list(out.rglob("*.pdf")) == [] and len(summary["pdf"]["pending"]) == 4
+    assert all("report_pdf" not in u.get("outputs", {}) for u in summary["units"])
+    assert "PDF 正在生成" in (out / "index.html").read_text("utf-8")
+    assert len(made.pdf_pending) == 4 and made.pdf_pending[0].startswith("outbox/2021/")
+
+    outputs.write_pdf_rest(settings, made, out, published=out, now=NOW)
+    summary = json.loads((out / "2021" / "summary.json").read_text("utf-8"))
+    assert len(list(out.rglob("*.pdf"))) == 4 and summary["pdf"]["pending"] == []
+    assert summary["outputs"]["report_pdf"].endswith(".pdf")
+    assert "PDF 正在生成" not in (out / "index.html").read_text("utf-8")
+
+    again = outputs.write_outputs(settings, records, tmp_path / "second", now=NOW, runs=[])
+    assert again.pdf_pending == [] and len(list((tmp_path / "second").rglob("*.pdf"))) == 4
 
 
 @pytest.mark.parametrize(("value", "engine"), [("true", "typst"), ('"typst"', "typst"),
@@ -216,7 +250,9 @@ def test_an_unknown_pdf_engine_is_a_config_error(tmp_path: Path):
 def test_every_draft_reason_is_listed(tmp_path: Path):
     settings = _settings(tmp_path, pdf=False, text=default_district_text("长乐区", YEAR))
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=False), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=False), out, now=NOW, runs=[]
+    ).written
     reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
     assert len(reasons) == 2 and "未报送或未通过" in reasons[0] and "【待修改】" in reasons[1]
 
@@ -227,7 +263,7 @@ def test_a_partial_rollup_among_the_units_keeps_the_area_incomplete(tmp_path: Pa
     records = _records(complete=True)
     records[0] = replace(records[0], findings=(partial,), warnings=1)
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, records, out, now=NOW, runs=[])
+    written = outputs.write_outputs(settings, records, out, now=NOW, runs=[]).written
     summary = json.loads((out / written["summary"]).read_text("utf-8"))
     assert summary["complete"] is False
     assert summary["partial_units"] == [UNITS[0][0]]
@@ -247,7 +283,9 @@ def test_district_contact_details_go_into_the_preamble(tmp_path: Path):
     settings = load_settings(tmp_path / "workflow.toml")
     del config
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=True), out, now=NOW, runs=[]
+    ).written
     text = "\n".join(p.text for p in Document(str(out / written["report"])).paragraphs)
     assert "本报告在长乐区人民政府网站（http://www.fzcl.gov.cn/）公布，欢迎查阅。" in text
     assert (
@@ -259,7 +297,9 @@ def test_district_contact_details_go_into_the_preamble(tmp_path: Path):
 def test_missing_website_and_contact_keep_the_district_report_a_draft(tmp_path: Path):
     settings = _settings(tmp_path, pdf=False, contact=False)
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=True), out, now=NOW, runs=[]
+    ).written
     assert written["report"].endswith("（草稿）.docx")
     reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
     assert any("website_url" in r for r in reasons) and any("contact_phone" in r for r in reasons)
@@ -271,6 +311,8 @@ def test_a_district_text_not_in_utf8_is_one_chinese_reason(tmp_path: Path):
     settings = _settings(tmp_path, pdf=False)
     (tmp_path / "正文.md").write_bytes("## 一、总体情况\n全区推进政务公开。\n".encode("gbk"))
     out = tmp_path / "s"
-    written = outputs.write_outputs(settings, _records(complete=True), out, now=NOW, runs=[])
+    written = outputs.write_outputs(
+        settings, _records(complete=True), out, now=NOW, runs=[]
+    ).written
     reasons = json.loads((out / written["summary"]).read_text("utf-8"))["report_draft_reasons"]
     assert len(reasons) == 1 and "不是 UTF-8 编码" in reasons[0] and "codec" not in reasons[0]

@@ -10,6 +10,8 @@ CRASH_POINTS = (
     "after-lock", "after-scan", "after-snapshot", "after-check", "after-feedback", "after-ledger",
     "after-archive", "after-remove", "after-supersede", "after-outputs", "mid-publish",
     "before-manifest", "after-manifest", "after-publish",
+    "after-pdf-outputs", "pdf-mid-publish", "pdf-before-manifest", "pdf-after-manifest",
+    "after-pdf-publish",
 )  # fmt: skip
 
 

@@ -215,10 +215,17 @@ def _finding_list(unit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def pdf_notes(summary: Mapping[str, Any]) -> list[str]:
-    """What the coordinator must know about the PDFs: substitute fonts (not the final rendering)
-    and PDFs that failed (the rest of the pass is published anyway)."""
+    """What the coordinator must know about the PDFs: substitute fonts (not the final rendering),
+    PDFs still being made (they follow the rest of the pass) and PDFs that failed (the rest of
+    the pass is published anyway)."""
     pdf = summary.get("pdf") or {}
     notes = [str(pdf["notice"])] if pdf.get("notice") else []
+    pending = list(pdf.get("pending") or [])
+    if pending:
+        notes.append(
+            f"PDF 正在生成（{len(pending)} 份），生成后自动发布到发件箱并更新本页；"
+            "Word 文档、网页版、回执和汇总表已可使用。"
+        )
     failures = list(pdf.get("failures") or [])
     if failures:
         shown = "；".join(

@@ -3,19 +3,26 @@
 Everything is written into ``out_dir`` (the pipeline's staging copy of the outbox) and published
 atomically by the pipeline. Paths inside summary.json are relative to the workspace.
 
-PDF copies (pipeline/pdfs.py) are typeset by typst in two threads while the rollup workbook is
-written, or converted by LibreOffice with ``[report] pdf = "office"``; either way cached in the state
-folder, so a pass redoes only documents whose content changed. summary.json's ``pdf`` says which
-fonts stood in for the official ones and which PDFs failed; a failed PDF never fails the pass.
+Each unit report's context is made once and its tables read back once (``report_blocks``), for the
+.docx, the HTML page and the PDF alike.
+
+PDF copies (pipeline/pdfs.py) are typeset by typst in two threads while the other outputs are
+written; those ready by then are published with them, the rest right after (``write_pdf_rest``, a
+second publication of the same run), so receipts and the dashboard never wait for PDFs. With
+``[report] pdf = "office"`` LibreOffice converts the published .docx files in that second step.
+Either way PDFs are cached in the state folder, so a pass redoes only documents whose content
+changed. summary.json's ``pdf`` says which fonts stood in for the official ones, which PDFs failed
+and which are still being made; a failed PDF never fails the pass.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from workflow.check.checker import load_previous
 from workflow.dashboard.page import write_dashboard
@@ -26,11 +33,17 @@ from workflow.domain.summary_json import Summary, summary_to_json
 from workflow.errors import TemplateProblem
 from workflow.pipeline.pdfs import PdfRun, pdf_engine
 from workflow.pipeline.status import outbox_prefix
+from workflow.report.blocks import report_blocks
 from workflow.report.context import missing_contact
 from workflow.report.district_docx import load_district_text
 from workflow.report.district_text import is_placeholder
-from workflow.report.docx import district_contact, write_district_report, write_unit_report
-from workflow.report.html import write_district_report_html, write_unit_report_html
+from workflow.report.docx import (
+    district_contact,
+    render_unit_report,
+    unit_report_context,
+    write_district_report,
+)
+from workflow.report.html import render_report_html, write_district_report_html
 from workflow.rollup.summary import build_summary
 from workflow.rollup.workbook.book import rollup_filename, write_rollup_workbook
 
@@ -51,13 +64,30 @@ def district_report_name(district: str, year: int, *, draft: bool) -> str:
     return safe_name(f"{district}人民政府{year}年政府信息公开工作年度报告{mark}") + ".docx"
 
 
+@dataclass
+class Outputs:
+    """What ``write_outputs`` wrote (output name → path relative to its folder), and what the
+    PDFs that follow need: the summary, the run history and the PDFs under way."""
+
+    written: dict[str, str]
+    summary: Summary
+    runs: list[dict[str, Any]]
+    pdf: PdfRun
+    prefix: str
+
+    @property
+    def pdf_pending(self) -> list[str]:
+        """The workspace paths of the PDFs not published with the rest."""
+        return [f"{self.prefix}/{d.removesuffix('.docx')}.pdf" for d in self.pdf.pending]
+
+
 def write_outputs(
     settings: Settings, records: list[UnitRecord], out_dir: Path, *, now: datetime, runs: list[dict]
-) -> dict[str, str]:
-    """Write the outputs of a pass into ``out_dir``; return output name → path relative to it."""
+) -> Outputs:
+    """Write the outputs of a pass into ``out_dir``, with the PDFs typeset by then; the rest
+    follow with ``write_pdf_rest``."""
     year = str(settings.year)
     prefix = outbox_prefix(settings)
-    written: dict[str, str] = {}
     pdf = PdfRun(settings, pdf_engine(settings), now)
 
     records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, pdf=pdf)
@@ -66,11 +96,10 @@ def write_outputs(
     summary["partial_units"] = _partial_units(records)
     if summary["partial_units"]:  # a district that exported part of its units is not complete
         summary["complete"] = False
-    report = _write_district_report(settings, summary, out_dir / year, now=now, pdf=pdf)
+    report = _write_district_report(settings, summary, out_dir, now=now, pdf=pdf)
     rollup = out_dir / year / rollup_filename(settings.district, settings.year)
     write_rollup_workbook(summary, settings, rollup)  # while the PDFs are typeset
-    pdfs, summary["pdf"] = pdf.finish(lambda doc: doc.relative_to(out_dir).as_posix())
-
+    summary["pdf"] = pdf.take(out_dir)
     summary["outputs"] = {
         "rollup": _ws(prefix, out_dir, rollup),
         "report": _ws(prefix, out_dir, report),
@@ -78,26 +107,47 @@ def write_outputs(
         "dashboard": f"{prefix}/{DASHBOARD_NAME}",
         "summary": f"{prefix}/{year}/{SUMMARY_NAME}",
     }
+    made = Outputs({}, summary, runs, pdf, prefix)
+    _summary_and_dashboard(settings, made, out_dir, now=now)
+    made.written = {
+        "summary": f"{year}/{SUMMARY_NAME}",
+        "rollup": rollup.relative_to(out_dir).as_posix(),
+        "report": report.relative_to(out_dir).as_posix(),
+        "dashboard": DASHBOARD_NAME,
+    }
+    return made
+
+
+def write_pdf_rest(
+    settings: Settings, made: Outputs, out_dir: Path, *, published: Path, now: datetime
+) -> None:
+    """Into ``out_dir``: the PDFs that were not ready when the rest of the pass was published
+    (the .docx files are in ``published`` by now), with summary.json and the dashboard again."""
+    made.summary["pdf"] = made.pdf.rest(out_dir, published)
+    _summary_and_dashboard(settings, made, out_dir, now=now)
+
+
+def _summary_and_dashboard(
+    settings: Settings, made: Outputs, out_dir: Path, *, now: datetime
+) -> None:
+    """summary.json (with the links to the PDFs made so far) and the dashboard."""
+    summary, year = made.summary, str(settings.year)
+    pdfs = made.pdf.made
+    report = summary["outputs"]["report"].removeprefix(made.prefix + "/")
     if report in pdfs:
-        summary["outputs"]["report_pdf"] = _ws(prefix, out_dir, pdfs[report])
+        summary["outputs"]["report_pdf"] = f"{made.prefix}/{pdfs[report]}"
     for unit in summary["units"]:
-        doc = out_dir / year / UNIT_REPORT_FOLDER / unit_report_name(unit["name"], settings.year)
+        doc = f"{year}/{UNIT_REPORT_FOLDER}/{unit_report_name(unit['name'], settings.year)}"
         if doc in pdfs:
-            unit.setdefault("outputs", {})["report_pdf"] = _ws(prefix, out_dir, pdfs[doc])
-
+            unit.setdefault("outputs", {})["report_pdf"] = f"{made.prefix}/{pdfs[doc]}"
     summary_path = out_dir / year / SUMMARY_NAME
+    summary_path.parent.mkdir(parents=True, exist_ok=True)
     summary_path.write_text(summary_to_json(summary), encoding="utf-8", newline="\n")
-    write_dashboard(summary, runs, out_dir / DASHBOARD_NAME, now=now)
-
-    written["summary"] = summary_path.relative_to(out_dir).as_posix()
-    written["rollup"] = rollup.relative_to(out_dir).as_posix()
-    written["report"] = report.relative_to(out_dir).as_posix()
-    written["dashboard"] = DASHBOARD_NAME
-    return written
+    write_dashboard(summary, made.runs, out_dir / DASHBOARD_NAME, now=now)
 
 
 def _write_district_report(
-    settings: Settings, summary: Summary, folder: Path, *, now: datetime, pdf: PdfRun
+    settings: Settings, summary: Summary, out_dir: Path, *, now: datetime, pdf: PdfRun
 ) -> Path:
     """The district report: a draft while units are missing or rejected, or while the district
     office's own text is not ready (not configured, still the default, unreadable). A problem with
@@ -105,6 +155,7 @@ def _write_district_report(
     reasons = [] if summary["complete"] else [INCOMPLETE]
     if summary.get("partial_units"):
         reasons.append(f"下级汇总未含全部单位：{'、'.join(summary['partial_units'])}")
+    folder = out_dir / str(settings.year)
     text_reasons = _text_not_ready(settings)
     reasons += text_reasons
     reasons += missing_contact(settings.website_url, district_contact(settings))
@@ -118,7 +169,7 @@ def _write_district_report(
         else:
             write_district_report_html(settings, summary, _html(path), now=now, draft=False)
             summary["report_draft_reasons"] = []
-            pdf.district(settings, summary, path, draft=False)
+            pdf.district(settings, summary, _rel(out_dir, path), draft=False)
             return path
     path = folder / district_report_name(settings.district, settings.year, draft=True)
     used = settings
@@ -130,7 +181,7 @@ def _write_district_report(
         path.unlink(missing_ok=True)
         used = replace(settings, district_text=None)
         write_district_report(used, summary, path, now=now, draft=True)
-    pdf.district(used, summary, path, draft=True)
+    pdf.district(used, summary, _rel(out_dir, path), draft=True)
     write_district_report_html(used, summary, _html(path), now=now, draft=True)
     for reason in reasons:
         if reason != INCOMPLETE:  # incompleteness is shown everywhere already
@@ -175,9 +226,13 @@ def _html(docx: Path) -> Path:
     return docx.with_suffix(".html")
 
 
+def _rel(out_dir: Path, path: Path) -> str:
+    return path.relative_to(out_dir).as_posix()
+
+
 def _ws(prefix: str, out_dir: Path, path: Path) -> str:
     """A path inside ``out_dir`` as the workspace-relative path it will have once published."""
-    return f"{prefix}/{path.relative_to(out_dir).as_posix()}"
+    return f"{prefix}/{_rel(out_dir, path)}"
 
 
 def _write_unit_reports(
@@ -198,14 +253,16 @@ def _write_unit_reports(
             continue
         path = folder / unit_report_name(record.name, settings.year)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_unit_report(settings, record, path, now=now)
-        write_unit_report_html(settings, record, _html(path), now=now)
+        context = unit_report_context(settings, record, now=now, draft=False)
+        render_unit_report(settings, context, path)
+        blocks = report_blocks(context, "unit")  # one reading of the tables, for HTML and PDF
+        render_report_html(context, "unit", _html(path), blocks)
+        pdf.unit(context, blocks, _rel(out_dir, path))
         made = {
             "report": _ws(prefix, out_dir, path),
             "report_html": _ws(prefix, out_dir, _html(path)),
         }
         record = replace(record, outputs={**record.outputs, **made})
-        pdf.unit(record, path)
         out.append(record)
     return out
 

@@ -5,26 +5,29 @@ report in-process from the same context as its .docx (report/pdf_typst.py: nothi
 beyond pip); ``"office"`` converts the .docx itself with LibreOffice (a PDF that is exactly the
 Word document; soffice must be installed); ``false`` writes none.
 
-typst runs in two worker threads (it releases the GIL while it typesets) while the pass writes the
-rollup workbook; typeset PDFs are cached in the state folder under the hash of their data, so a pass
-re-typesets only the reports whose content changed. A PDF that fails is a note in summary.json and
-on the dashboard (``pdf.failures``), never a failed pass. Which fonts stood in for the official ones
-is said the same way (``pdf.font_substitutes``): a substitute rendering is not the final one.
+typst runs in two worker threads (it releases the GIL while it typesets) while the pass writes its
+other outputs, into a cache in the state folder under the hash of its data, so a pass re-typesets
+only the reports whose content changed. The PDFs ready when the rest of the pass is published go
+with it (``PdfRun.take``); the others follow in a second publication of the same run
+(``PdfRun.rest``; LibreOffice converts in that step). A PDF that fails is a note in summary.json and
+on the dashboard (``pdf.failures``), never a failed pass; ``pdf.pending`` lists those still being
+made. Which fonts stood in for the official ones is said the same way (``pdf.font_substitutes``):
+a substitute rendering is not the final one.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
+from workflow.report.blocks import Kind
 from workflow.store.durable import sha256_file
 
 log = logging.getLogger(__name__)
@@ -48,109 +51,164 @@ def pdf_engine(settings: Settings) -> str:
 
 @dataclass
 class PdfRun:
-    """The PDFs of one pass: started early, collected when summary.json is written."""
+    """The PDFs of one pass. Typeset in the background while the pass writes its other outputs;
+    those done by then are published with them (``take``), the rest right after (``rest``), so the
+    receipts and the dashboard never wait for PDFs.
+
+    Documents are known by their path relative to the output folder (``<year>/单位报告/….docx``);
+    typst writes each PDF into the cache only, and ``take``/``rest`` copy it beside its .docx."""
 
     settings: Settings
     engine: str
     now: datetime
     pool: ThreadPoolExecutor | None = None
-    jobs: dict[Path, Future[Any]] = field(default_factory=dict)  # .docx → its PDF job
-    docs: list[Path] = field(default_factory=list)
+    jobs: dict[str, Future[Any]] = field(default_factory=dict)  # .docx → its typst job
+    ready: dict[str, Any] = field(default_factory=dict)  # .docx → its PDF in the cache (PdfInfo)
+    docs: list[str] = field(default_factory=list)  # every .docx that gets a PDF
+    made: dict[str, str] = field(default_factory=dict)  # .docx → its PDF, published or staged
+    failures: list[dict[str, str]] = field(default_factory=list)
+    substitutes: dict[str, str] = field(default_factory=dict)
     used_keys: set[str] = field(default_factory=set)
 
-    def unit(self, record: UnitRecord, doc: Path) -> None:
-        """The PDF of a unit report written to ``doc`` (typeset in the background)."""
-        self.docs.append(doc)
-        if self.engine == "typst":
-            from workflow.report.pdf_typst import write_unit_report_pdf
-
-            self._submit(
-                doc,
-                lambda: write_unit_report_pdf(
-                    self.settings, record, doc.with_suffix(".pdf"), now=self.now, cache=self._cache
-                ),
-            )
+    def unit(self, context: Mapping[str, Any], blocks: Sequence[Any], doc: str) -> None:
+        """The PDF of the unit report ``doc`` made from ``context`` and its ``blocks``."""
+        self._add(doc, context, blocks, "unit", self.settings.format, self.settings)
 
     def district(
-        self, settings: Settings, summary: Mapping[str, Any], doc: Path, draft: bool
+        self, settings: Settings, summary: Mapping[str, Any], doc: str, draft: bool
     ) -> None:
-        """The PDF of the district report written to ``doc`` with ``settings`` and ``draft``."""
+        """The PDF of the district report ``doc`` written with ``settings`` and ``draft``."""
+        from workflow.report.docx import district_report_context
+
+        # the context is made now: the summary changes while the PDF is typeset
+        context = district_report_context(settings, summary, now=self.now, draft=draft)
+        format_id = str(summary.get("format") or settings.format)
+        self._add(doc, context, None, "district", format_id, settings)
+
+    def _add(
+        self,
+        doc: str,
+        context: Mapping[str, Any],
+        blocks: Sequence[Any] | None,
+        kind: Kind,
+        format_id: str,
+        settings: Settings,
+    ) -> None:
+        """A PDF already in the cache is ready at once; the others are typeset in the
+        background, to follow the rest of the pass."""
         self.docs.append(doc)
-        if self.engine == "typst":
-            from workflow.report.docx import district_report_context
-            from workflow.report.pdf_typst import render_report_pdf, workspace_fonts
+        if self.engine != "typst":
+            return
+        from workflow.report.pdf_typst import prepare_pdf, typeset_into, workspace_fonts
 
-            # the context is made now: the summary changes while the PDF is typeset
-            context = district_report_context(settings, summary, now=self.now, draft=draft)
-            format_id = str(summary.get("format") or settings.format)
-            fonts = workspace_fonts(settings)
-            self._submit(
-                doc,
-                lambda: render_report_pdf(
-                    context,
-                    "district",
-                    format_id,
-                    doc.with_suffix(".pdf"),
-                    font_paths=fonts,
-                    cache=self._cache,
-                ),
+        try:
+            prepared = prepare_pdf(
+                context, kind, format_id, font_paths=workspace_fonts(settings), blocks=blocks
             )
-
-    @property
-    def _cache(self) -> Path:
-        return self.settings.state_dir / TYPST_CACHE
-
-    def _submit(self, doc: Path, job: Callable[[], Any]) -> None:
+        except Exception as exc:  # one PDF failing is a note, never a failed pass
+            self.failures.append({"document": doc, "reason": _reason(exc)})
+            return
+        cache = self.settings.state_dir / TYPST_CACHE
+        if (cache / f"{prepared.key}.pdf").is_file():
+            self.ready[doc] = prepared.info(cache / f"{prepared.key}.pdf", 0.0)
+            return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(max_workers=PDF_THREADS, thread_name_prefix="pdf")
-        self.jobs[doc] = self.pool.submit(job)
+        self.jobs[doc] = self.pool.submit(typeset_into, prepared, cache)
 
-    def finish(self, name: Callable[[Path], str]) -> tuple[dict[Path, Path], dict[str, Any]]:
-        """Wait for the PDFs: (.docx → PDF made, the ``pdf`` section of summary.json).
+    @property
+    def pending(self) -> list[str]:
+        """Documents whose PDF is neither published nor failed yet."""
+        if not self.engine:
+            return []
+        return [d for d in self.docs if d not in self.made and not self._failed(d)]
 
-        ``name`` gives a document's name as shown to the coordinator."""
+    def take(self, out_dir: Path) -> dict[str, Any]:
+        """Copy into ``out_dir`` the PDFs the cache had already (reports whose content did not
+        change); return the ``pdf`` section of summary.json (``pending``: the PDFs that follow)."""
+        for doc, info in self.ready.items():
+            self._place(doc, info, out_dir)
+        return self.section() if self.pending else self._close()
+
+    def rest(self, out_dir: Path, published: Path) -> dict[str, Any]:
+        """Wait for the remaining PDFs and copy them into ``out_dir``; ``published`` is where the
+        .docx files are now (LibreOffice converts them from there). Returns the final section."""
         if self.engine == "office":
-            return self._office(name)
-        made: dict[Path, Path] = {}
-        failures: list[dict[str, str]] = []
-        substitutes: dict[str, str] = {}
-        for doc, future in self.jobs.items():
-            try:
-                info = future.result()
-            except Exception as exc:  # one PDF failing is a note, never a failed pass
-                failures.append({"document": name(doc), "reason": _reason(exc)})
-                continue
-            made[doc] = info.path
-            substitutes.update(info.substitutes)
-            if info.cache_key:
-                self.used_keys.add(info.cache_key)
+            self._office(out_dir, published)
+        elif self.engine == "typst":
+            for doc in self.pending:
+                self._collect(doc, self.jobs[doc], out_dir)
+        return self._close()
+
+    def _close(self) -> dict[str, Any]:
+        """Every PDF is made or failed: drop what the cache holds for no report, log the notes,
+        and return the final ``pdf`` section."""
         if self.pool is not None:
             self.pool.shutdown()
-        self._prune(self._cache, self.used_keys)
-        return made, _section("typst", substitutes, failures)
+            self.pool = None
+        if self.engine == "typst":
+            self._prune(self.settings.state_dir / TYPST_CACHE, self.used_keys)
+        final = self.section()
+        if final["notice"]:
+            log.warning(final["notice"])
+        for failure in self.failures:
+            log.warning(f"未能生成 PDF：{failure['document']}（{failure['reason']}）")
+        return final
 
-    def _office(self, name: Callable[[Path], str]) -> tuple[dict[Path, Path], dict[str, Any]]:
+    def section(self) -> dict[str, Any]:
+        """summary.json's ``pdf``: how PDFs are made, fonts that stood in, PDFs that failed and
+        PDFs still being made."""
+        return _section(self.engine, self.substitutes, self.failures, self.pending)
+
+    def _failed(self, doc: str) -> bool:
+        return any(f["document"] == doc for f in self.failures)
+
+    def _collect(self, doc: str, job: Future[Any], out_dir: Path) -> None:
+        try:
+            info = job.result()
+        except Exception as exc:  # one PDF failing is a note, never a failed pass
+            self.failures.append({"document": doc, "reason": _reason(exc)})
+            return
+        self._place(doc, info, out_dir)
+
+    def _place(self, doc: str, info: Any, out_dir: Path) -> None:
+        """The typeset PDF ``info`` beside its .docx in ``out_dir``."""
+        try:
+            target = out_dir / _pdf_of(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(info.path, target)
+        except OSError as exc:
+            self.failures.append({"document": doc, "reason": _reason(exc)})
+            return
+        self.made[doc] = _pdf_of(doc)
+        self.substitutes.update(info.substitutes)
+        self.used_keys.add(info.cache_key)
+
+    def _office(self, out_dir: Path, published: Path) -> None:
         from workflow.report.pdf_office import find_soffice
 
         if not self.docs:
-            return {}, _section("office", {}, [])
+            return
         if find_soffice() is None:
             reason = '未安装 LibreOffice（soffice），未生成 PDF；可将 [report] pdf 设为 "typst"'
-            failures = [{"document": name(d), "reason": reason} for d in self.docs]
-            return {}, _section("office", {}, failures)
-        made, notices = office_pdfs(self.settings, self.docs)
-        substitutes: dict[str, str] = {}
+            self.failures += [{"document": d, "reason": reason} for d in self.docs]
+            return
+        made, notices = office_pdfs(self.settings, [published / d for d in self.docs])
         for notice in notices:
             if notice.startswith("未安装字体「"):
-                official = notice.split("「")[1].split("」")[0]
                 parts = notice.split("「")
-                substitutes[official] = parts[2].split("」")[0] if len(parts) > 2 else ""
-        failures = [
-            {"document": name(d), "reason": "LibreOffice 未能转换"}
-            for d in self.docs
-            if d not in made
-        ]
-        return made, _section("office", substitutes, failures)
+                self.substitutes[parts[1].split("」")[0]] = (
+                    parts[2].split("」")[0] if len(parts) > 2 else ""
+                )
+        for doc in self.docs:
+            cached = made.get(published / doc)
+            if cached is None:
+                self.failures.append({"document": doc, "reason": "LibreOffice 未能转换"})
+                continue
+            target = out_dir / _pdf_of(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, target)
+            self.made[doc] = _pdf_of(doc)
 
     @staticmethod
     def _prune(cache: Path, used: set[str]) -> None:
@@ -162,6 +220,11 @@ class PdfRun:
                 old.unlink(missing_ok=True)
 
 
+def _pdf_of(doc: str) -> str:
+    """The PDF beside a .docx (both relative to the output folder)."""
+    return doc.removesuffix(".docx") + ".pdf"
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"无法写入 PDF（{exc.strerror or exc}）"
@@ -169,22 +232,24 @@ def _reason(exc: BaseException) -> str:
 
 
 def _section(
-    engine: str, substitutes: Mapping[str, str], failures: list[dict[str, str]]
+    engine: str,
+    substitutes: Mapping[str, str],
+    failures: list[dict[str, str]],
+    pending: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """summary.json's ``pdf``: how PDFs were made, fonts that stood in, PDFs that failed."""
+    """summary.json's ``pdf``: how PDFs were made, fonts that stood in, PDFs that failed, PDFs
+    that follow (published right after the rest of the pass)."""
     notice = ""
     if substitutes:
         parts = "；".join(f"{o}→{f}" if f else o for o, f in substitutes.items())
         notice = f"本机未安装以下公文字体，PDF 以相近字体代替（非正式印发版式，安装字体后重新处理即可）：{parts}。"
-        log.warning(notice)
-    for failure in failures:
-        log.warning(f"未能生成 PDF：{failure['document']}（{failure['reason']}）")
     return {
         "engine": engine,
         "fonts_substituted": bool(substitutes),
         "font_substitutes": dict(substitutes),
         "notice": notice,
-        "failures": failures,
+        "failures": list(failures),
+        "pending": list(pending),
     }
 
 
@@ -192,9 +257,10 @@ def _section(
 
 
 def office_pdfs(settings: Settings, docs: Sequence[Path]) -> tuple[dict[Path, Path], list[str]]:
-    """PDF beside each .docx by LibreOffice; cached by the .docx's SHA-256 so unchanged documents
-    are not redone. Documents are converted in batches, two soffice processes at a time; cached
-    PDFs no document uses any more are removed. Returns the PDFs made and soffice's notices."""
+    """The PDF of each .docx by LibreOffice, in the cache under the .docx's SHA-256 so unchanged
+    documents are not redone. Documents are converted in batches, two soffice processes at a time;
+    cached PDFs no document uses any more are removed. Returns each document's cached PDF and
+    soffice's notices."""
     cache = settings.state_dir / OFFICE_CACHE
     cache.mkdir(parents=True, exist_ok=True)
     keys = {doc: sha256_file(doc) for doc in docs}
@@ -204,9 +270,7 @@ def office_pdfs(settings: Settings, docs: Sequence[Path]) -> tuple[dict[Path, Pa
     for doc in docs:
         cached = cache / f"{keys[doc]}.pdf"
         if cached.exists():
-            target = doc.with_suffix(".pdf")
-            shutil.copyfile(cached, target)
-            pdfs[doc] = target
+            pdfs[doc] = cached
     PdfRun._prune(cache, {f"{key}.pdf" for key in keys.values()})
     return pdfs, notices
 

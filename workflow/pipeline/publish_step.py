@@ -7,6 +7,7 @@ last (``workflow.store.durable``). Each manifest is also kept in ``state/runs`` 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ def publish_if_needed(ctx: PassContext) -> None:
     lost = _lost_feedback(ctx, rows, obsolete)
     waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
     if (
-        not outbox_lost
+        not _pdfs_pending(ctx)
+        and not outbox_lost
         and not lost
         and not waiting_changed
         and not ctx.ledger.needs_publish(config)
@@ -66,6 +68,12 @@ def _published_waiting(ctx: PassContext) -> tuple[list[str], list[dict[str, str]
     if not latest:
         return [], []
     return list(latest[0].get("waiting", [])), list(latest[0].get("left", []))
+
+
+def _pdfs_pending(ctx: PassContext) -> bool:
+    """The latest publication still lacks PDFs (the pass stopped before they followed)."""
+    latest = read_manifests(ctx.outbox, limit=1)
+    return bool(latest and latest[0].get("pdf_pending"))
 
 
 def _outputs_lost(ctx: PassContext) -> bool:
@@ -133,10 +141,46 @@ def _publish(
         "waiting": _waiting(ctx),
         "left": _left(ctx),
     }
-    from workflow.pipeline.outputs import write_outputs
+    from workflow.pipeline.outputs import write_outputs, write_pdf_rest
 
-    write_outputs(ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests])
+    made = write_outputs(ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests])
     crash_point("after-outputs")
+    manifest["pdf_pending"] = made.pdf_pending
+    _publish_staged(
+        ctx,
+        manifest,
+        config,
+        previous=manifests[0] if manifests else None,
+        keep=lambda rel: "/反馈/" in rel and rel not in obsolete,
+    )
+    crash_point("after-publish")
+    ctx.summary.published = True
+    if not made.pdf_pending:
+        return
+    # the PDFs not ready yet follow in a second publication of the same run: receipts, reports
+    # and the dashboard above did not wait for them
+    staging.mkdir(parents=True, exist_ok=True)
+    write_pdf_rest(ctx.s, made, staging, published=ctx.outbox, now=ctx.now)
+    crash_point("after-pdf-outputs")
+    manifest["pdf_pending"] = []
+    _publish_staged(
+        ctx, manifest, config, previous=dict(manifest), keep=lambda rel: True, crash="pdf-"
+    )
+    crash_point("after-pdf-publish")
+
+
+def _publish_staged(
+    ctx: PassContext,
+    manifest: dict[str, Any],
+    config: str,
+    *,
+    previous: dict[str, Any] | None,
+    keep: Callable[[str], bool],
+    crash: str = "",
+) -> None:
+    """Move the staging folder into the outbox, manifest last, and record it in the ledger
+    (``crash``: the prefix of its crash points)."""
+    staging = staging_dir(ctx.outbox, ctx.run_id)
     finished = ctx.clock() if ctx.clock else ctx.now
     manifest["finished"] = finished.isoformat(timespec="seconds")
     owned = ctx.owned_outputs()
@@ -146,15 +190,13 @@ def _publish(
         ctx.outbox,
         manifest,
         prefix=ctx.prefix,
-        previous=manifests[0] if manifests else None,
-        keep=lambda rel: "/反馈/" in rel and rel not in obsolete,
+        previous=previous,
+        keep=keep,
         owned=owned,
-        crash=crash_point,
+        crash=lambda point: crash_point(crash + point),
     )
     ctx.keep_manifest(manifest)
     ctx.ledger.mark_published(ctx.run_id, config)
-    crash_point("after-publish")
-    ctx.summary.published = True
 
 
 def _stage_feedback(

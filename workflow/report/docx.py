@@ -188,7 +188,11 @@ def write_unit_report(
     settings: Settings, record: UnitRecord, path: Path, *, now: datetime, draft: bool = False
 ) -> None:
     """Write the annual report of one unit (final for accepted units, or a marked draft)."""
-    context = unit_report_context(settings, record, now=now, draft=draft)
+    render_unit_report(settings, unit_report_context(settings, record, now=now, draft=draft), path)
+
+
+def render_unit_report(settings: Settings, context: Mapping[str, Any], path: Path) -> None:
+    """Write the .docx of a unit report context (``unit_report_context``) to ``path``."""
     prepared(template_path(settings, UNIT_TEMPLATE)).render(context, path)
 
 

@@ -11,7 +11,7 @@ own box instead of widening the page. jinja2 with autoescape: no clerk's text be
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -70,21 +70,24 @@ def html_table(model: Mapping[str, Any], caption: str) -> dict[str, Any]:
     }
 
 
-def page_model(context: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
-    """Title and blocks of the page: headings become h2/h3, tables get their captions."""
-    blocks: list[dict[str, Any]] = []
+def page_model(
+    context: Mapping[str, Any], kind: Kind, blocks: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Title and blocks of the page: headings become h2/h3, tables get their captions.
+    ``blocks``: the context's ``report_blocks`` when the caller has them already."""
+    out: list[Mapping[str, Any]] = []
     heading = ""
-    for block in report_blocks(context, kind):
+    for block in report_blocks(context, kind) if blocks is None else blocks:
         if block["kind"] in ("h1", "h2"):
             heading = block["text"]
         if block["kind"] == "table":
-            blocks.append(html_table(block, _caption(heading)))
+            out.append(html_table(block, _caption(heading)))
         else:
-            blocks.append(block)
+            out.append(block)
     return {
         "title": plain_text(context["title"]).replace("\n", ""),
         "draft": bool(context.get("draft")),
-        "blocks": blocks,
+        "blocks": out,
     }
 
 
@@ -101,9 +104,14 @@ def _template() -> jinja2.Template:
     return env.get_template(TEMPLATE)
 
 
-def render_report_html(context: Mapping[str, Any], kind: Kind, path: Path) -> None:
+def render_report_html(
+    context: Mapping[str, Any],
+    kind: Kind,
+    path: Path,
+    blocks: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
     """Write the HTML page of a report context to ``path`` (UTF-8, LF line ends)."""
-    text = _template().render(page=page_model(context, kind))
+    text = _template().render(page=page_model(context, kind, blocks))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
 

@@ -7,7 +7,7 @@ turned into typst markup: the template shows these values as plain text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.report.blocks import Kind, plain_text, preamble, report_blocks, table_model
@@ -17,9 +17,14 @@ __all__ = ["Kind", "preamble", "report_blocks", "report_model", "table_model"]
 
 
 def report_model(
-    context: Mapping[str, Any], kind: Kind, format_id: str, fonts: Mapping[str, FontChoice]
+    context: Mapping[str, Any],
+    kind: Kind,
+    format_id: str,
+    fonts: Mapping[str, FontChoice],
+    blocks: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything the typst template shows, as JSON-ready data."""
+    """Everything the typst template shows, as JSON-ready data (``blocks``: the context's
+    ``report_blocks`` when the caller has them already)."""
     substitutes = substitutes_of(fonts)
     used = "；".join(f"{c.official}：{c.family or '无'}" for c in distinct(fonts))
     description = f"{'区' if kind == 'district' else '单位'}政府信息公开工作年度报告（{format_id}）。字体：{used}。"
@@ -39,5 +44,5 @@ def report_model(
         },
         "draft": bool(context.get("draft")),
         "title": plain_text(context["title"]).split("\n"),
-        "blocks": report_blocks(context, kind),
+        "blocks": report_blocks(context, kind) if blocks is None else list(blocks),
     }

@@ -27,6 +27,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -59,7 +60,10 @@ __all__ = [
     "font_report",
     "installed_families",
     "preamble",
+    "PreparedPdf",
+    "prepare_pdf",
     "render_report_pdf",
+    "typeset_into",
     "report_blocks",
     "report_model",
     "substitution_text",
@@ -93,6 +97,63 @@ def _template_key() -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class PreparedPdf:
+    """A report ready to typeset: the fonts chosen, the JSON the template reads, and the cache
+    key of the PDF (the data, the template, typst's version and the font folders)."""
+
+    paths: tuple[str, ...]
+    fonts: Mapping[str, FontChoice]
+    payload: str
+    key: str
+
+    def info(self, path: Path, started: float) -> PdfInfo:
+        substitutes = substitutes_of(self.fonts)
+        return PdfInfo(
+            path=path,
+            fonts_used=tuple(dict.fromkeys(c.family for c in self.fonts.values())),
+            substituted=bool(substitutes),
+            substitutes=substitutes,
+            milliseconds=(time.perf_counter() - started) * 1000,
+            cache_key=f"{self.key}.pdf",
+        )
+
+
+def prepare_pdf(
+    context: Mapping[str, Any],
+    kind: Kind,
+    format_id: str,
+    *,
+    font_paths: Sequence[str | os.PathLike[str]] = (),
+    blocks: Sequence[Mapping[str, Any]] | None = None,
+) -> PreparedPdf:
+    """The report of ``context`` (as given to the .docx template) made ready to typeset
+    (``blocks``: the context's ``report_blocks`` when the caller has them already). Raises
+    TemplateProblem when no Chinese font is installed at all (the PDF would show boxes)."""
+    paths = font_key(font_paths)
+    fonts = choose_fonts(paths)
+    if not fonts["body"].family:
+        raise TemplateProblem(
+            "本机没有可用的中文字体，无法生成 PDF。请安装仿宋_GB2312等公文字体，"
+            "或安装 Noto CJK 字体（Debian/Ubuntu：apt-get install fonts-noto-cjk）。"
+        )
+    payload = json.dumps(report_model(context, kind, format_id, fonts, blocks), ensure_ascii=False)
+    key = hashlib.sha256(f"{_template_key()}\n{paths}\n{payload}".encode()).hexdigest()
+    return PreparedPdf(paths, fonts, payload, key)
+
+
+def typeset_into(prepared: PreparedPdf, cache: Path) -> PdfInfo:
+    """The PDF of ``prepared`` in the ``cache`` folder, typeset unless it is there already
+    (``PdfInfo.path`` is the cached file). Raises TemplateProblem when typst fails."""
+    started = time.perf_counter()
+    cached = cache / f"{prepared.key}.pdf"
+    if not cached.is_file():
+        pdf = _typeset(prepared.paths, prepared.payload)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(cached, pdf)
+    return prepared.info(cached, started)
+
+
 def render_report_pdf(
     context: Mapping[str, Any],
     kind: Kind,
@@ -109,38 +170,14 @@ def render_report_pdf(
     installed at all (the PDF would show boxes), or when typst fails.
     """
     started = time.perf_counter()
-    paths = font_key(font_paths)
-    fonts = choose_fonts(paths)
-    if not fonts["body"].family:
-        raise TemplateProblem(
-            "本机没有可用的中文字体，无法生成 PDF。请安装仿宋_GB2312等公文字体，"
-            "或安装 Noto CJK 字体（Debian/Ubuntu：apt-get install fonts-noto-cjk）。"
-        )
-    model = report_model(context, kind, format_id, fonts)
-    payload = json.dumps(model, ensure_ascii=False)
-    cached = None
-    if cache is not None:
-        key = hashlib.sha256(f"{_template_key()}\n{paths}\n{payload}".encode()).hexdigest()
-        cached = cache / f"{key}.pdf"
+    prepared = prepare_pdf(context, kind, format_id, font_paths=font_paths)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    if cached is not None and cached.is_file():
-        atomic_write_bytes(out_path, cached.read_bytes())
-    else:
-        pdf = _typeset(paths, payload)
-        atomic_write_bytes(out_path, pdf)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(cached, pdf)
-    substitutes = substitutes_of(fonts)
-    return PdfInfo(
-        path=out_path,
-        fonts_used=tuple(dict.fromkeys(c.family for c in fonts.values())),
-        substituted=bool(substitutes),
-        substitutes=substitutes,
-        milliseconds=(time.perf_counter() - started) * 1000,
-        cache_key=cached.name if cached is not None else "",
-    )
+    if cache is not None:
+        atomic_write_bytes(out_path, typeset_into(prepared, cache).path.read_bytes())
+        return prepared.info(out_path, started)
+    atomic_write_bytes(out_path, _typeset(prepared.paths, prepared.payload))
+    return replace(prepared.info(out_path, started), cache_key="")
 
 
 def _typeset(paths: tuple[str, ...], payload: str) -> bytes:
