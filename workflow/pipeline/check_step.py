@@ -112,12 +112,35 @@ def _worker_check(
     return result, files
 
 
-def _ignore_sigint() -> None:
-    """Pool workers ignore Ctrl+C (sent to the whole console process group): the first one lets
-    the pass finish, the parent alone decides (see ``scheduler``)."""
+# What every file of a pass is checked against, given to each pool worker once (the roster and
+# last year's data grow with the district: sent with every file, they made the cost per file grow
+# with N, and each worker rebuilt the roster index for every file).
+_PASS: dict[str, Any] = {}
+
+
+def _start_worker(
+    settings: Settings, now: datetime, previous: Mapping[str, Any] | None, kept: Mapping[str, str]
+) -> None:
+    """A pool worker's start: keep what the pass checks against; ignore Ctrl+C (sent to the whole
+    console process group): the first one lets the pass finish, the parent alone decides (see
+    ``scheduler``)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PASS.update(settings=settings, now=now, previous=previous, kept=kept)
+
+
+def _pool_check(snap: Path, out_dir: Path, folder: str) -> Checked:
+    """``_worker_check`` of one file in a pool worker, against what ``_start_worker`` kept."""
+    return _worker_check(
+        snap,
+        out_dir,
+        _PASS["settings"],
+        _PASS["now"],
+        _PASS["previous"],
+        folder,
+        _PASS["kept"],
+    )
 
 
 def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Checked | None]]:
@@ -127,18 +150,20 @@ def checked(ctx: PassContext, jobs: list[Job]) -> Iterator[tuple[Job, Checked | 
 
     prev = load_previous(ctx.s) if jobs else None
     kept = _accepted_files(ctx) if jobs else {}
-    args = [
-        (j.snap, ctx.state / FEEDBACK_DIR / j.token, ctx.s, ctx.now, prev, j.cand.folder, kept)
-        for j in jobs
-    ]
+    args = [(j.snap, ctx.state / FEEDBACK_DIR / j.token, j.cand.folder) for j in jobs]
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) < POOL_MIN_FILES or workers < 2:
-        for job, a in zip(jobs, args, strict=True):
-            yield job, _guard(ctx, job, partial(_worker_check, *a))
+        for job, (snap, out, folder) in zip(jobs, args, strict=True):
+            check = partial(_worker_check, snap, out, ctx.s, ctx.now, prev, folder, kept)
+            yield job, _guard(ctx, job, check)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
-        futures: list[Future[Checked]] = [pool.submit(_worker_check, *a) for a in args]
-        for job, fut in zip(jobs, futures, strict=True):
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(ctx.s, ctx.now, prev, kept)
+    ) as pool:
+        futures: list[Future[Checked] | None] = [pool.submit(_pool_check, *a) for a in args]
+        for i, job in enumerate(jobs):
+            fut, futures[i] = futures[i], None  # a result is held only until it is recorded
+            assert fut is not None
             yield job, _guard(ctx, job, fut.result)
 
 
