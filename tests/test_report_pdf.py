@@ -6,11 +6,15 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from workflow.domain.records import UnitRecord
 from workflow.domain.roster import Unit
@@ -18,6 +22,7 @@ from workflow.domain.settings import Settings
 from workflow.errors import TemplateProblem
 from workflow.formats.seed import SEED_TEXTS, SEED_UNIT, seed_values
 from workflow.formats.spec import Format, load_format
+from workflow.report import blocks as blocks_module
 from workflow.report import pdf_fonts as fonts_module
 from workflow.report.blocks import table_model
 from workflow.report.docx import (
@@ -32,6 +37,7 @@ from workflow.report.pdf_typst import (
     write_unit_report_pdf,
 )
 from workflow.report.tables import active_rows, apply_rows, report_tables, review_rows
+from workflow.report.text import clean_text
 
 NOW = datetime(2022, 1, 27, 9, 30, tzinfo=UTC)
 FORMATS = ("gov2021", "gov2019")
@@ -325,3 +331,36 @@ def test_table_model_keeps_spans_merges_and_header_rows(format_id):
         ]
         rows = max(c["y"] + c["rowspan"] for c in model["cells"])
         assert sorted(covered) == [(x, y) for x in range(len(model["widths"])) for y in range(rows)]
+
+
+@hypothesis_settings(max_examples=60)
+@given(
+    texts=st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("政务公开0123456789&<>\"'\n \t#*$@{}\\/"))
+            | st.characters(min_codepoint=0xE000, max_codepoint=0xE002),
+            max_size=12,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_table_model_reads_any_cell_text_as_a_direct_xml_reading_would(texts):
+    """The table shape is read once and each table's texts put into it: the result is what
+    reading that very table's XML gives, whatever the texts (markup, entities, line breaks, the
+    private-use characters that mark the texts' places in a shape)."""
+    spec = load_format("gov2021")
+    xml = report_tables(spec, seed_values("gov2021"), draft=False)["table_review"]
+    numbers = iter(texts * 20)
+    xml = re.sub(  # put the texts into the number cells of the table
+        r'(<w:t xml:space="preserve">)\d+(</w:t>)',
+        lambda m: (
+            m.group(1)
+            + escape(clean_text(next(numbers))).replace(
+                "\n", '</w:t><w:br/><w:t xml:space="preserve">'
+            )
+            + m.group(2)
+        ),
+        xml,
+    )
+    assert table_model(xml) == blocks_module._shape.__wrapped__(xml)

@@ -7,8 +7,11 @@ merges, shading, alignment, header rows, column widths), so no renderer can disa
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 from workflow.errors import TemplateProblem
@@ -27,8 +30,31 @@ def _twips(value: str | None, default: int = 0) -> float:
     return (int(value) if value else default) / 20
 
 
+# the text of a w:t element: every unit's table of one format has the same XML but for these, so
+# the XML is read once per shape (``_shape``) and each table's texts are put into that
+_TEXT = re.compile(r"(<w:t(?:\s[^>]*[^/>])?>)(.*?)(</w:t>)", re.S)
+_HOLE = re.compile("\ue000(\\d+)\ue001")  # a text's place in a shape (no XML text has these)
+
+
 def table_model(xml: str) -> dict[str, Any]:
     """A w:tbl as typst table data: column widths (pt), header rows, cells with x/y/spans."""
+    texts: list[str] = []
+
+    def hole(m: re.Match[str]) -> str:
+        texts.append(html.unescape(m.group(2)))
+        return f"{m.group(1)}\ue000{len(texts) - 1}\ue001{m.group(3)}"
+
+    shape = _shape(_TEXT.sub(hole, xml))
+    cells = [
+        {**cell, "text": _HOLE.sub(lambda m: texts[int(m.group(1))], cell["text"])}
+        for cell in shape["cells"]
+    ]
+    return {**shape, "widths": list(shape["widths"]), "cells": cells}
+
+
+@lru_cache(maxsize=64)
+def _shape(xml: str) -> dict[str, Any]:
+    """``table_model`` of a table whose texts are holes (the model is shared: never changed)."""
     root = ET.fromstring(f'<root xmlns:w="{_W}">{xml}</root>')
     tbl = root.find(_w("tbl"))
     if tbl is None:

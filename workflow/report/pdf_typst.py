@@ -26,6 +26,7 @@ import json
 import os
 import threading
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -99,13 +100,18 @@ def _template_key() -> str:
 
 @dataclass(frozen=True)
 class PreparedPdf:
-    """A report ready to typeset: the fonts chosen, the JSON the template reads, and the cache
-    key of the PDF (the data, the template, typst's version and the font folders)."""
+    """A report ready to typeset: the fonts chosen, the JSON the template reads (compressed: a
+    large district's reports wait for typst by the thousand), and the cache key of the PDF (the
+    data, the template, typst's version and the font folders)."""
 
     paths: tuple[str, ...]
     fonts: Mapping[str, FontChoice]
-    payload: str
+    packed: bytes
     key: str
+
+    @property
+    def payload(self) -> str:
+        return zlib.decompress(self.packed).decode("utf-8")
 
     def info(self, path: Path, started: float) -> PdfInfo:
         substitutes = substitutes_of(self.fonts)
@@ -139,7 +145,7 @@ def prepare_pdf(
         )
     payload = json.dumps(report_model(context, kind, format_id, fonts, blocks), ensure_ascii=False)
     key = hashlib.sha256(f"{_template_key()}\n{paths}\n{payload}".encode()).hexdigest()
-    return PreparedPdf(paths, fonts, payload, key)
+    return PreparedPdf(paths, fonts, zlib.compress(payload.encode("utf-8"), 1), key)
 
 
 def typeset_into(prepared: PreparedPdf, cache: Path) -> PdfInfo:
