@@ -223,7 +223,7 @@ def pdf_notes(summary: Mapping[str, Any]) -> list[str]:
     pending = list(pdf.get("pending") or [])
     if pending:
         notes.append(
-            f"PDF 正在生成（{len(pending)} 份），生成后自动发布到发件箱并更新本页；"
+            f"正在生成 {len(pending)} 份 PDF，完成后自动放入发件箱（稍后刷新本页即可看到）；"
             "Word 文档、网页版、回执和汇总表已可使用。"
         )
     failures = list(pdf.get("failures") or [])
