@@ -9,7 +9,9 @@ a 成文日期 after the deadline), the rest clean; then
   annotated copies, unit reports (.docx and, unless ``--no-pdf``, PDF typeset by typst), rollup,
   district report, summary.json, dashboard — its wall time, time per file, and peak memory
   (``ru_maxrss`` of the child, from ``os.wait4``);
-* a second ``workflow --once`` with nothing new (wall time).
+* a second ``workflow --once`` with nothing new (wall time);
+* a third with one unit in a hundred sending a corrected file (wall time per corrected file: the
+  steady state of late January, when a large district's pass must not cost in proportion to N).
 
 Generation is fast: a few distinct filled templates are written once by the template writer, and
 each file is one of them with the unit's name changed inside xl/sharedStrings.xml (same length).
@@ -71,17 +73,33 @@ def make_workspace(root: Path, n: int, pdf: bool) -> list[Path]:
     text = workspace_config("长乐区", YEAR, units, settle_seconds=0, pdf=pdf)
     (root / "workflow.toml").write_text(text, "utf-8")
     made = variants(root.parent)
-    files = []
-    for i, name in enumerate(names, start=1):
-        v = i % VARIANTS
-        members = made[v]
-        shared = members["xl/sharedStrings.xml"].replace(unit_name(v).encode(), name.encode())
-        path = root / "inbox" / f"{name}.xlsx"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            for member, data in members.items():
-                z.writestr(member, shared if member == "xl/sharedStrings.xml" else data)
-        files.append(path)
-    return files
+    return [
+        submit(root / "inbox" / f"{name}.xlsx", made, i % VARIANTS, name)
+        for i, name in enumerate(names, start=1)
+    ]
+
+
+def submit(path: Path, made: list[dict[str, bytes]], v: int, name: str) -> Path:
+    """Template variant ``v`` filled in for unit ``name``, written to ``path``."""
+    members = made[v]
+    shared = members["xl/sharedStrings.xml"].replace(unit_name(v).encode(), name.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for member, data in members.items():
+            z.writestr(member, shared if member == "xl/sharedStrings.xml" else data)
+    return path
+
+
+def corrections(root: Path, n: int) -> int:
+    """One unit in a hundred (at least one) sends a corrected file: another variant's numbers."""
+    made = variants(root.parent)
+    count = max(1, n // 100)
+    for i in range(1, count + 1):
+        unit = (i * 97) % n + 1  # spread over the roster
+        v = (unit + 3) % VARIANTS
+        if v % 3 == 1:  # a correction without findings (a 提示 would not change the numbers)
+            v = (v + 1) % VARIANTS
+        submit(root / "inbox" / f"{unit_name(unit)}（更正）.xlsx", made, v, unit_name(unit))
+    return count
 
 
 def openpyxl_load(files: list[Path]) -> tuple[float, float]:
@@ -141,6 +159,8 @@ def bench(n: int, pdf: bool, sample: int) -> None:
         published: list[float] = []
         first, rss, out, cpu = once(root, published)
         second, _, out2, _ = once(root)
+        fixed = corrections(root, n)
+        third, _, out3, _ = once(root)
         pdfs = sum(1 for _ in (root / "outbox").rglob("*.pdf"))
         print(f"\nN = {n}  (generated in {made:.1f} s; cores: {os.cpu_count()}; PDFs: {pdfs})")
         scaled = "" if len(sampled) == n else f" (measured on {len(sampled)} files)"
@@ -155,9 +175,11 @@ def bench(n: int, pdf: bool, sample: int) -> None:
             print(f"  dashboard and receipts out  : {published[0]:8.2f} s into the first pass"
                   f" ({published[0] / first:.0%}; new PDFs follow)")  # fmt: skip
         print(f"  second --once, nothing new  : {second:8.2f} s")
+        print(f"  third --once, {fixed:3d} corrected: {third:8.2f} s = {1000 * third / fixed:6.1f} ms"
+              " per corrected file")  # fmt: skip
         print(f"  peak memory (ru_maxrss)     : {rss:8.1f} MB")
-        print("  " + out.splitlines()[0])
-        print("  " + out2.splitlines()[0])
+        for text in (out, out2, out3):
+            print("  " + text.splitlines()[0])
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ from workflow.domain.records import UnitRecord
 from workflow.domain.settings import Settings
 from workflow.domain.summary_json import Summary, summary_to_json
 from workflow.errors import TemplateProblem
-from workflow.pipeline.pdfs import PdfRun, pdf_engine
+from workflow.pipeline.pdfs import PdfRun, pdf_engine, pdf_name
+from workflow.pipeline.report_reuse import ReportReuse, context_key
 from workflow.pipeline.status import outbox_prefix
 from workflow.report.blocks import report_blocks
 from workflow.report.context import missing_contact
@@ -74,23 +75,46 @@ class Outputs:
     runs: list[dict[str, Any]]
     pdf: PdfRun
     prefix: str
+    reuse: ReportReuse | None = None
 
     @property
     def pdf_pending(self) -> list[str]:
         """The workspace paths of the PDFs not published with the rest."""
-        return [f"{self.prefix}/{d.removesuffix('.docx')}.pdf" for d in self.pdf.pending]
+        return [f"{self.prefix}/{pdf_name(d)}" for d in self.pdf.pending]
+
+    @property
+    def kept(self) -> set[str]:
+        """Unit report files left in the outbox as they are (relative to it)."""
+        return self.reuse.kept if self.reuse is not None else set()
+
+    def published(self) -> None:
+        """After the last publication of the pass: record the unit reports now published."""
+        if self.reuse is None:
+            return
+        for failure in self.pdf.failures:
+            self.reuse.drop(failure["document"], pdf_name(failure["document"]))
+        self.reuse.save()
 
 
 def write_outputs(
-    settings: Settings, records: list[UnitRecord], out_dir: Path, *, now: datetime, runs: list[dict]
+    settings: Settings,
+    records: list[UnitRecord],
+    out_dir: Path,
+    *,
+    now: datetime,
+    runs: list[dict],
+    reuse: ReportReuse | None = None,
 ) -> Outputs:
     """Write the outputs of a pass into ``out_dir``, with the PDFs typeset by then; the rest
-    follow with ``write_pdf_rest``."""
+    follow with ``write_pdf_rest``. With ``reuse``, unit reports unchanged since the latest
+    publication are not written again (``Outputs.kept``: publication keeps them)."""
     year = str(settings.year)
     prefix = outbox_prefix(settings)
     pdf = PdfRun(settings, pdf_engine(settings), now)
 
-    records = _write_unit_reports(settings, records, out_dir, prefix=prefix, now=now, pdf=pdf)
+    records = _write_unit_reports(
+        settings, records, out_dir, prefix=prefix, now=now, pdf=pdf, reuse=reuse
+    )
     summary = build_summary(settings, records, now=now, previous=load_previous(settings))
     _add_unit_details(summary, records)
     summary["partial_units"] = _partial_units(records)
@@ -107,7 +131,7 @@ def write_outputs(
         "dashboard": f"{prefix}/{DASHBOARD_NAME}",
         "summary": f"{prefix}/{year}/{SUMMARY_NAME}",
     }
-    made = Outputs({}, summary, runs, pdf, prefix)
+    made = Outputs({}, summary, runs, pdf, prefix, reuse)
     _summary_and_dashboard(settings, made, out_dir, now=now)
     made.written = {
         "summary": f"{year}/{SUMMARY_NAME}",
@@ -243,8 +267,10 @@ def _write_unit_reports(
     prefix: str,
     now: datetime,
     pdf: PdfRun,
+    reuse: ReportReuse | None,
 ) -> list[UnitRecord]:
-    """A report for every accepted unit; returns the records with their report path filled in."""
+    """A report for every accepted unit (unless ``reuse`` finds it unchanged since it was
+    published); returns the records with their report path filled in."""
     folder = out_dir / str(settings.year) / UNIT_REPORT_FOLDER
     out = []
     for record in records:
@@ -254,10 +280,15 @@ def _write_unit_reports(
         path = folder / unit_report_name(record.name, settings.year)
         path.parent.mkdir(parents=True, exist_ok=True)
         context = unit_report_context(settings, record, now=now, draft=False)
-        render_unit_report(settings, context, path)
-        blocks = report_blocks(context, "unit")  # one reading of the tables, for HTML and PDF
-        render_report_html(context, "unit", _html(path), blocks)
-        pdf.unit(context, blocks, _rel(out_dir, path))
+        doc = _rel(out_dir, path)
+        files = [doc, _rel(out_dir, _html(path))] + ([pdf_name(doc)] if pdf.engine else [])
+        if reuse is not None and reuse.reuse(doc, context_key(reuse.code, context), files):
+            pdf.keep(doc)  # unchanged since it was published: left in the outbox as it is
+        else:
+            render_unit_report(settings, context, path)
+            blocks = report_blocks(context, "unit")  # one reading of the tables, for HTML and PDF
+            render_report_html(context, "unit", _html(path), blocks)
+            pdf.unit(context, blocks, doc)
         made = {
             "report": _ws(prefix, out_dir, path),
             "report_html": _ws(prefix, out_dir, _html(path)),

@@ -85,6 +85,19 @@ class PdfRun:
         format_id = str(summary.get("format") or settings.format)
         self._add(doc, context, None, "district", format_id, settings)
 
+    def keep(self, doc: str) -> None:
+        """The PDF of ``doc`` is published already and stays as it is (its report did not
+        change): linked like the others, nothing to typeset."""
+        if not self.engine:
+            return
+        self.made[doc] = pdf_name(doc)
+        if self.engine == "typst":
+            from workflow.report.pdf_fonts import substitutes_of
+            from workflow.report.pdf_typst import choose_fonts, font_key, workspace_fonts
+
+            fonts = choose_fonts(font_key(workspace_fonts(self.settings)))
+            self.substitutes.update(substitutes_of(fonts))
+
     def _add(
         self,
         doc: str,
@@ -174,13 +187,13 @@ class PdfRun:
     def _place(self, doc: str, info: Any, out_dir: Path) -> None:
         """The typeset PDF ``info`` beside its .docx in ``out_dir``."""
         try:
-            target = out_dir / _pdf_of(doc)
+            target = out_dir / pdf_name(doc)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(info.path, target)
         except OSError as exc:
             self.failures.append({"document": doc, "reason": _reason(exc)})
             return
-        self.made[doc] = _pdf_of(doc)
+        self.made[doc] = pdf_name(doc)
         self.substitutes.update(info.substitutes)
         self.used_keys.add(info.cache_key)
 
@@ -205,10 +218,10 @@ class PdfRun:
             if cached is None:
                 self.failures.append({"document": doc, "reason": "LibreOffice 未能转换"})
                 continue
-            target = out_dir / _pdf_of(doc)
+            target = out_dir / pdf_name(doc)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
-            self.made[doc] = _pdf_of(doc)
+            self.made[doc] = pdf_name(doc)
 
     @staticmethod
     def _prune(cache: Path, used: set[str]) -> None:
@@ -220,7 +233,7 @@ class PdfRun:
                 old.unlink(missing_ok=True)
 
 
-def _pdf_of(doc: str) -> str:
+def pdf_name(doc: str) -> str:
     """The PDF beside a .docx (both relative to the output folder)."""
     return doc.removesuffix(".docx") + ".pdf"
 

@@ -15,6 +15,7 @@ from workflow.crash import crash_point
 from workflow.pipeline.context import STATE_RUNS, PassContext
 from workflow.pipeline.feedback_state import obsolete_feedback
 from workflow.pipeline.recheck import remake_feedback
+from workflow.pipeline.report_reuse import ReportReuse, report_code
 from workflow.pipeline.status import build_records, orphan_notice, outbox_prefix, unit_states
 from workflow.store.durable import (
     manifest_files,
@@ -143,7 +144,11 @@ def _publish(
     }
     from workflow.pipeline.outputs import write_outputs, write_pdf_rest
 
-    made = write_outputs(ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests])
+    listed = manifest_files(manifests[0], ctx.prefix) if manifests else set()
+    reuse = ReportReuse.load(ctx.outbox, ctx.state, listed, report_code(ctx.s))
+    made = write_outputs(
+        ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests], reuse=reuse
+    )
     crash_point("after-outputs")
     manifest["pdf_pending"] = made.pdf_pending
     _publish_staged(
@@ -151,11 +156,12 @@ def _publish(
         manifest,
         config,
         previous=manifests[0] if manifests else None,
-        keep=lambda rel: "/反馈/" in rel and rel not in obsolete,
+        keep=lambda rel: ("/反馈/" in rel and rel not in obsolete) or rel in made.kept,
     )
     crash_point("after-publish")
     ctx.summary.published = True
     if not made.pdf_pending:
+        made.published()
         return
     # the PDFs not ready yet follow in a second publication of the same run: receipts, reports
     # and the dashboard above did not wait for them
@@ -166,6 +172,7 @@ def _publish(
     _publish_staged(
         ctx, manifest, config, previous=dict(manifest), keep=lambda rel: True, crash="pdf-"
     )
+    made.published()
     crash_point("after-pdf-publish")
 
 

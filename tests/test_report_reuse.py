@@ -1,0 +1,122 @@
+"""A pass writes again only the unit reports whose content changed (pipeline/report_reuse.py): a
+correction from one unit costs one unit's reports, whatever the size of the district; anything
+that makes a published report doubtful (a file deleted or edited by hand, a lost record, new
+templates) writes it again."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from workflow.cli.demo import natural_column, workspace_config, write_submission
+from workflow.formats.spec import load_format
+from workflow.pipeline import report_reuse
+from workflow.pipeline.one_pass import run_once
+from workflow.store.durable import read_manifests, walk_files
+from workflow.workspace.config import load_settings
+
+YEAR = 2025
+NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+LATER = NOW + timedelta(hours=1)
+UNITS = [
+    ("长乐区教育局", "", "部门", "", ""),
+    ("长乐区卫生健康局", "", "部门", "", ""),
+    ("长乐区吴航街道办事处", "", "街道乡镇", "", ""),
+]
+SPEC = load_format("gov2021")
+REPORTS = f"outbox/{YEAR}/单位报告"
+
+
+def _stats(ws: Path) -> dict[str, tuple[int, int]]:
+    """Every unit report file: (inode, modification time)."""
+    folder = ws / REPORTS
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def _submit(ws: Path, unit: str, new: int, name: str = "") -> None:
+    write_submission(
+        ws / "inbox" / (name or f"{unit}.xlsx"),
+        SPEC,
+        unit,
+        YEAR,
+        now=NOW,
+        roster=[u[0] for u in UNITS],
+        values=natural_column(SPEC, new, new - 1),
+    )
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """Three units accepted and published, with typst PDFs."""
+    root = tmp_path / "ws"
+    (root / "inbox").mkdir(parents=True)
+    text = workspace_config("长乐区", YEAR, UNITS, settle_seconds=0, pdf=True)
+    (root / "workflow.toml").write_text(text.replace("pdf = false", 'pdf = "typst"'), "utf-8")
+    for unit, *_ in UNITS:
+        _submit(root, unit, 3)
+    run_once(load_settings(root / "workflow.toml"), now=NOW)
+    assert len(_stats(root)) == 9  # .docx, .html and .pdf of each unit
+    return root
+
+
+def _published(ws: Path) -> set[str]:
+    latest = read_manifests(ws / "outbox", limit=1)[0]
+    return {o["path"] for o in latest["outputs"]}
+
+
+def _apply_new(ws: Path, unit: str) -> str:
+    """The 本年新收 自然人 number in the unit's published .docx."""
+    doc = Document(str(ws / REPORTS / f"{unit}{YEAR}年政府信息公开工作年度报告.docx"))
+    table = doc.tables[1]
+    return next(r.cells[3].text for r in table.rows if "本年新收" in r.cells[0].text)
+
+
+def test_a_correction_writes_only_its_units_reports(ws: Path):
+    before = _stats(ws)
+    _submit(ws, UNITS[1][0], 7, "卫健局更正.xlsx")
+    summary = run_once(load_settings(ws / "workflow.toml"), now=LATER)
+    assert summary.published
+    after = _stats(ws)
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {
+        f"{UNITS[1][0]}{YEAR}年政府信息公开工作年度报告.{ext}" for ext in ("docx", "html", "pdf")
+    }
+    assert _apply_new(ws, UNITS[1][0]) == "7" and _apply_new(ws, UNITS[0][0]) == "3"
+    # the kept reports are still published: listed by the new manifest, linked from summary.json
+    listed = _published(ws)
+    assert {f"{REPORTS}/{name}" for name in after} <= listed
+    data = json.loads((ws / f"outbox/{YEAR}/summary.json").read_text("utf-8"))
+    assert all(u["outputs"]["report_pdf"] in listed for u in data["units"])
+    assert set(walk_files(ws / "outbox")) == {p.removeprefix("outbox/") for p in listed}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda ws: (ws / REPORTS / f"{UNITS[0][0]}{YEAR}年政府信息公开工作年度报告.html").unlink(), id="file-deleted"),
+        pytest.param(lambda ws: (ws / REPORTS / f"{UNITS[0][0]}{YEAR}年政府信息公开工作年度报告.html").write_text("改过", "utf-8"), id="file-edited"),
+        pytest.param(lambda ws: (ws / ".workflow" / report_reuse.RECORD_NAME).write_text("{坏", "utf-8"), id="record-damaged"),
+        pytest.param(lambda ws: (ws / ".workflow" / report_reuse.RECORD_NAME).unlink(), id="record-lost"),
+    ],
+)  # fmt: skip
+def test_a_doubtful_report_is_written_again(ws: Path, spoil):
+    spoil(ws)
+    _submit(ws, UNITS[1][0], 7, "卫健局更正.xlsx")  # so that the pass publishes
+    run_once(load_settings(ws / "workflow.toml"), now=LATER)
+    html = ws / REPORTS / f"{UNITS[0][0]}{YEAR}年政府信息公开工作年度报告.html"
+    assert html.is_file() and "改过" not in html.read_text("utf-8")
+    assert f"{REPORTS}/{html.name}" in _published(ws)
+
+
+def test_new_renderers_write_every_report_again(ws: Path, monkeypatch: pytest.MonkeyPatch):
+    before = _stats(ws)
+    real = report_reuse.code_key
+    monkeypatch.setattr(report_reuse, "code_key", lambda extra=(): real([*extra, "新版本"]))
+    _submit(ws, UNITS[1][0], 7, "卫健局更正.xlsx")
+    run_once(load_settings(ws / "workflow.toml"), now=LATER)
+    after = _stats(ws)
+    assert all(after[name] != before[name] for name in after if not name.endswith(".pdf"))
