@@ -18,7 +18,11 @@ A pass, under the workspace lock:
    ``outbox/`` or a feedback folder): build the records, stage feedback (new, and any published
    earlier that is missing from the outbox, from its durable copy) and ``write_outputs`` into
    ``outbox/.staging-<run>``, and publish atomically, manifest last. Each manifest is also kept in
-   ``state/runs`` and put back into ``outbox/runs`` when missing, so the history survives.
+   ``state/runs`` and put back into ``outbox/runs`` when missing, so the history survives. Unit
+   reports whose content did not change since the latest publication stay in the outbox as they
+   are (``report_reuse``); PDFs not typeset yet follow in a second publication of the same run
+   (the manifest lists them in ``pdf_pending`` until then), so receipts and the dashboard never
+   wait for them.
 
 Before intake, when the configuration (the roster) changed since files were last checked, files
 rejected with ``unit-unknown`` whose unit the roster now knows (added, or given as an alias) are
