@@ -48,7 +48,6 @@ def publish_if_needed(ctx: PassContext) -> None:
         and not ctx.ledger.needs_publish(config)
     ):
         return
-    rows = ctx.ledger.files()
     with output_errors(f"无法写入发件箱 {ctx.outbox}", "[paths] outbox", ctx.s):
         _restore_manifests(ctx)
         _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox), obsolete)
@@ -124,7 +123,9 @@ def _publish(
     manifests: list[dict[str, Any]],
     obsolete: set[str],
 ) -> None:
-    records = build_records(ctx.s, rows, current, outbox_prefix=outbox_prefix(ctx.s))
+    # the checked values of every file (``result``) are read for the records only: at 5,000 units
+    # they are tens of megabytes that need not stay in memory while the outputs are written
+    records = build_records(ctx.s, ctx.ledger.files(), current, outbox_prefix=outbox_prefix(ctx.s))
     staging = staging_dir(ctx.outbox, ctx.run_id)
     staging.mkdir(parents=True, exist_ok=True)
     _stage_feedback(ctx, rows, lost, staging, obsolete)

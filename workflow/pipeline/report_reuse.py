@@ -54,8 +54,16 @@ def report_code(settings: Settings) -> str:
     engine = pdf_engine(settings)
     extra = [f"pdf={engine}"]
     if engine == "typst":
-        from workflow.report.pdf_typst import choose_fonts, font_key, workspace_fonts
+        from workflow.report.pdf_typst import (
+            choose_fonts,
+            font_key,
+            installed_families,
+            workspace_fonts,
+        )
 
+        # fonts are looked up again at every publication (about 0.1 s): official fonts installed
+        # while `workflow run` goes on are used from the next pass, and its reports typeset again
+        installed_families.cache_clear()
         fonts = choose_fonts(font_key(workspace_fonts(settings)))
         extra += [f"{role}={c.family}/{c.weight}" for role, c in sorted(fonts.items())]
     own = template_path(settings, UNIT_TEMPLATE)
