@@ -216,14 +216,14 @@ def test_new_pdfs_follow_the_rest_and_unchanged_ones_go_with_it(tmp_path: Path):
     summary = json.loads((out / "2021" / "summary.json").read_text("utf-8"))
     assert list(out.rglob("*.pdf")) == [] and len(summary["pdf"]["pending"]) == 4
     assert all("report_pdf" not in u.get("outputs", {}) for u in summary["units"])
-    assert "正在生成 4 份 PDF" in (out / "index.html").read_text("utf-8")
+    assert "以下 4 份 PDF 尚未放入发件箱" in (out / "index.html").read_text("utf-8")
     assert len(made.pdf_pending) == 4 and made.pdf_pending[0].startswith("outbox/2021/")
 
     outputs.write_pdf_rest(settings, made, out, published=out, now=NOW)
     summary = json.loads((out / "2021" / "summary.json").read_text("utf-8"))
     assert len(list(out.rglob("*.pdf"))) == 4 and summary["pdf"]["pending"] == []
     assert summary["outputs"]["report_pdf"].endswith(".pdf")
-    assert "正在生成" not in (out / "index.html").read_text("utf-8")
+    assert "尚未放入发件箱" not in (out / "index.html").read_text("utf-8")
 
     again = outputs.write_outputs(settings, records, tmp_path / "second", now=NOW, runs=[])
     assert again.pdf_pending == [] and len(list((tmp_path / "second").rglob("*.pdf"))) == 4

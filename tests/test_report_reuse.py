@@ -16,6 +16,8 @@ from workflow.cli.demo import natural_column, workspace_config, write_submission
 from workflow.formats.spec import load_format
 from workflow.pipeline import report_reuse
 from workflow.pipeline.one_pass import run_once
+from workflow.report import pdf_fonts
+from workflow.store import durable
 from workflow.store.durable import read_manifests, walk_files
 from workflow.workspace.config import load_settings
 
@@ -120,3 +122,33 @@ def test_new_renderers_write_every_report_again(ws: Path, monkeypatch: pytest.Mo
     run_once(load_settings(ws / "workflow.toml"), now=LATER)
     after = _stats(ws)
     assert all(after[name] != before[name] for name in after if not name.endswith(".pdf"))
+
+
+def test_pages_that_link_to_the_other_files_are_published_last(tmp_path: Path, monkeypatch):
+    """Stopped half-way, the outbox never has a summary.json or dashboard linking a PDF that is
+    not there yet."""
+    staging, outbox = tmp_path / "staging", tmp_path / "outbox"
+    for rel in ("2025/summary.json", "index.html", "2025/单位报告/甲.pdf", "2025/甲.docx"):
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_text(rel, "utf-8")
+    moved: list[str] = []
+    real = durable.replace_retrying
+
+    def record(src: Path, dst: Path, **kwargs) -> None:
+        moved.append(dst.relative_to(outbox).as_posix())
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(durable, "replace_retrying", record)
+    durable.publish(staging, outbox, {"run_id": "r1"}, prefix="outbox/", previous=None, keep=bool)
+    assert moved[-2:] == ["2025/summary.json", "index.html"]
+
+
+def test_installing_the_official_fonts_remakes_the_pdfs(ws: Path, monkeypatch):
+    """The notice says 安装字体后重新处理即可: a pass with nothing new must then publish, and
+    typeset every report again (the fonts are part of the configuration and of each key)."""
+    before = _stats(ws)
+    assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is False
+    monkeypatch.setattr(pdf_fonts, "font_signature", lambda paths=(): "仿宋_GB2312 已安装")
+    assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is True
+    after = _stats(ws)
+    assert all(after[name] != before[name] for name in after)

@@ -220,20 +220,32 @@ def pdf_notes(summary: Mapping[str, Any]) -> list[str]:
     the pass is published anyway)."""
     pdf = summary.get("pdf") or {}
     notes = [str(pdf["notice"])] if pdf.get("notice") else []
-    pending = list(pdf.get("pending") or [])
+    pending = [_document(d) for d in pdf.get("pending") or []]
     if pending:
         notes.append(
-            f"正在生成 {len(pending)} 份 PDF，完成后自动放入发件箱（稍后刷新本页即可看到）；"
+            f"以下 {len(pending)} 份 PDF 尚未放入发件箱：{_some(pending)}。"
+            "正在生成的，完成后自动放入（稍后刷新本页即可看到）；如处理已中断，下次处理时补齐。"
             "Word 文档、网页版、回执和汇总表已可使用。"
         )
     failures = list(pdf.get("failures") or [])
     if failures:
         shown = "；".join(
-            f"{f.get('document', '')}（{f.get('reason', '')}）" for f in failures[:10]
+            f"{_document(f.get('document', ''))}（{f.get('reason', '')}）" for f in failures[:10]
         )
         more = f" 等 {len(failures)} 份" if len(failures) > 10 else ""
         notes.append(f"未能生成 PDF：{shown}{more}。其余文件已正常发布，Word 文档不受影响。")
     return notes
+
+
+def _document(path: Any) -> str:
+    """A report as the coordinator knows it: its name, without folders or extension."""
+    name = str(path).rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _some(names: list[str], most: int = 5) -> str:
+    shown = "、".join(f"《{n}》" for n in names[:most])
+    return shown + (f" 等 {len(names)} 份" if len(names) > most else "")
 
 
 def previous_notes(summary: Mapping[str, Any]) -> list[str]:

@@ -93,7 +93,7 @@ class Outputs:
             return
         for failure in self.pdf.failures:
             self.reuse.drop(failure["document"], pdf_name(failure["document"]))
-        self.reuse.save()
+        self.reuse.save(self.pdf.keys)
 
 
 def write_outputs(
@@ -283,7 +283,7 @@ def _write_unit_reports(
         doc = _rel(out_dir, path)
         files = [doc, _rel(out_dir, _html(path))] + ([pdf_name(doc)] if pdf.engine else [])
         if reuse is not None and reuse.reuse(doc, context_key(reuse.code, context), files):
-            pdf.keep(doc)  # unchanged since it was published: left in the outbox as it is
+            pdf.keep(doc, reuse.pdf_key(doc))  # unchanged since published: left as it is
         else:
             render_unit_report(settings, context, path)
             blocks = report_blocks(context, "unit")  # one reading of the tables, for HTML and PDF

@@ -69,6 +69,7 @@ class PdfRun:
     failures: list[dict[str, str]] = field(default_factory=list)
     substitutes: dict[str, str] = field(default_factory=dict)
     used_keys: set[str] = field(default_factory=set)
+    keys: dict[str, str] = field(default_factory=dict)  # .docx → its typeset PDF in the cache
 
     def unit(self, context: Mapping[str, Any], blocks: Sequence[Any], doc: str) -> None:
         """The PDF of the unit report ``doc`` made from ``context`` and its ``blocks``."""
@@ -85,13 +86,19 @@ class PdfRun:
         format_id = str(summary.get("format") or settings.format)
         self._add(doc, context, None, "district", format_id, settings)
 
-    def keep(self, doc: str) -> None:
+    def keep(self, doc: str, cache_key: str = "") -> None:
         """The PDF of ``doc`` is published already and stays as it is (its report did not
-        change): linked like the others, nothing to typeset."""
+        change): linked like the others, nothing to typeset; its typeset copy (``cache_key``)
+        stays in the cache, for when the report has to be written again."""
         if not self.engine:
             return
         self.made[doc] = pdf_name(doc)
-        if self.engine == "typst":
+        if cache_key:
+            self.used_keys.add(cache_key)
+            self.keys[doc] = cache_key
+        if self.engine == "office":
+            self.substitutes.update(_missing_official_fonts())
+        else:
             from workflow.report.pdf_fonts import substitutes_of
             from workflow.report.pdf_typst import choose_fonts, font_key, workspace_fonts
 
@@ -196,6 +203,7 @@ class PdfRun:
         self.made[doc] = pdf_name(doc)
         self.substitutes.update(info.substitutes)
         self.used_keys.add(info.cache_key)
+        self.keys[doc] = info.cache_key
 
     def _office(self, out_dir: Path, published: Path) -> None:
         from workflow.report.pdf_office import find_soffice
@@ -206,13 +214,8 @@ class PdfRun:
             reason = '未安装 LibreOffice（soffice），未生成 PDF；可将 [report] pdf 设为 "typst"'
             self.failures += [{"document": d, "reason": reason} for d in self.docs]
             return
-        made, notices = office_pdfs(self.settings, [published / d for d in self.docs])
-        for notice in notices:
-            if notice.startswith("未安装字体「"):
-                parts = notice.split("「")
-                self.substitutes[parts[1].split("」")[0]] = (
-                    parts[2].split("」")[0] if len(parts) > 2 else ""
-                )
+        made, _ = office_pdfs(self.settings, [published / d for d in self.docs])
+        self.substitutes.update(_missing_official_fonts())
         for doc in self.docs:
             cached = made.get(published / doc)
             if cached is None:
@@ -231,6 +234,15 @@ class PdfRun:
         for old in cache.glob("*.pdf"):
             if old.name not in used:
                 old.unlink(missing_ok=True)
+
+
+def _missing_official_fonts() -> dict[str, str]:
+    """Official fonts that are not installed (LibreOffice puts a stand-in of its own choosing:
+    named by the official font only). Known from the fonts, not from a conversion, so it is said
+    on every pass, with PDFs converted earlier and kept too."""
+    from workflow.report.pdf_fonts import choose_fonts, substitutes_of
+
+    return dict.fromkeys(substitutes_of(choose_fonts()), "")
 
 
 def pdf_name(doc: str) -> str:
@@ -274,9 +286,12 @@ def office_pdfs(settings: Settings, docs: Sequence[Path]) -> tuple[dict[Path, Pa
     documents are not redone. Documents are converted in batches, two soffice processes at a time;
     cached PDFs no document uses any more are removed. Returns each document's cached PDF and
     soffice's notices."""
+    from workflow.report.pdf_fonts import font_signature
+
     cache = settings.state_dir / OFFICE_CACHE
     cache.mkdir(parents=True, exist_ok=True)
-    keys = {doc: sha256_file(doc) for doc in docs}
+    fonts = font_signature()[:16]  # LibreOffice's PDF changes when fonts are installed
+    keys = {doc: f"{sha256_file(doc)}-{fonts}" for doc in docs}
     todo = [doc for doc in docs if not (cache / f"{keys[doc]}.pdf").exists()]
     notices = _convert_into_cache(todo, keys, cache) if todo else []
     pdfs: dict[Path, Path] = {}

@@ -53,19 +53,11 @@ def report_code(settings: Settings) -> str:
 
     engine = pdf_engine(settings)
     extra = [f"pdf={engine}"]
-    if engine == "typst":
-        from workflow.report.pdf_typst import (
-            choose_fonts,
-            font_key,
-            installed_families,
-            workspace_fonts,
-        )
+    if engine:  # official fonts installed: every PDF is made again
+        from workflow.report.pdf_fonts import font_key, font_signature
+        from workflow.report.pdf_typst import workspace_fonts
 
-        # fonts are looked up again at every publication (about 0.1 s): official fonts installed
-        # while `workflow run` goes on are used from the next pass, and its reports typeset again
-        installed_families.cache_clear()
-        fonts = choose_fonts(font_key(workspace_fonts(settings)))
-        extra += [f"{role}={c.family}/{c.weight}" for role, c in sorted(fonts.items())]
+        extra.append(font_signature(font_key(workspace_fonts(settings))))
     own = template_path(settings, UNIT_TEMPLATE)
     if own.is_file():
         extra.append(hashlib.sha256(own.read_bytes()).hexdigest())
@@ -121,14 +113,20 @@ class ReportReuse:
         self.kept.update(files)
         return True
 
+    def pdf_key(self, doc: str) -> str:
+        """The typeset copy of ``doc``'s PDF in the typst cache, as last recorded ("" if none)."""
+        entry = self.old.get(doc)
+        return str(entry.get("pdf_key", "")) if isinstance(entry, dict) else ""
+
     def drop(self, doc: str, rel: str) -> None:
         """A file of ``doc`` that was not made after all (a PDF that failed)."""
         entry = self.new.get(doc)
         if entry is not None and rel in entry["files"]:
             entry["files"] = [f for f in entry["files"] if f != rel]
 
-    def save(self) -> None:
-        """After the manifest: the reports now published, with their files' size and time."""
+    def save(self, pdf_keys: Mapping[str, str]) -> None:
+        """After the manifest: the reports now published, with their files' size and time and
+        the typst cache key of their PDF (``pdf_keys``), kept in the cache while it is used."""
         reports: dict[str, Any] = {}
         for doc, entry in self.new.items():
             stats = {}
@@ -139,5 +137,9 @@ class ReportReuse:
                     break
                 stats[rel] = [st.st_size, st.st_mtime_ns]
             else:
-                reports[doc] = {"key": entry["key"], "stats": stats}
+                reports[doc] = {
+                    "key": entry["key"],
+                    "stats": stats,
+                    "pdf_key": pdf_keys.get(doc, ""),
+                }
         write_json(self.state / RECORD_NAME, {"code": self.code, "reports": reports})

@@ -7,6 +7,7 @@ rendering for the final one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,14 @@ def installed_families(paths: tuple[str, ...] = ()) -> dict[str, str]:
         include_system_fonts=True, include_embedded_fonts=False, font_paths=list(paths)
     )
     return {name.casefold(): name for name in fonts.families()}
+
+
+def font_signature(paths: tuple[str, ...] = ()) -> str:
+    """The installed font families (system-wide and ``paths``), looked up afresh (about 0.1 s):
+    what a PDF's look depends on besides its data. Installing the official fonts changes it."""
+    installed_families.cache_clear()
+    families = sorted(installed_families(paths).values())
+    return hashlib.sha256("\n".join(families).encode()).hexdigest()
 
 
 def choose_fonts(paths: tuple[str, ...] = ()) -> dict[str, FontChoice]:

@@ -191,6 +191,9 @@ def read_manifests(outbox: Path, limit: int = 30) -> list[dict[str, Any]]:
     return out
 
 
+LINKING = ("summary.json", "index.html")
+
+
 def publish(
     staging: Path,
     outbox: Path,
@@ -209,7 +212,9 @@ def publish(
     outbox's path relative to the workspace, so manifest paths read "outbox/…". Afterwards the
     outbox files that earlier passes wrote (``owned``) and this one does not list are removed.
     """
-    staged = sorted(walk_files(staging))
+    # the pages that link to the other files (summary.json, the dashboard) go last: stopped half-way,
+    # the outbox never links a file that is not there yet
+    staged = sorted(walk_files(staging), key=lambda rel: (rel.endswith(LINKING), rel))
     entries: dict[str, str] = {}
     for rel in staged:
         path = staging / rel
