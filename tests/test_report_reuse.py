@@ -152,3 +152,11 @@ def test_installing_the_official_fonts_remakes_the_pdfs(ws: Path, monkeypatch):
     assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is True
     after = _stats(ws)
     assert all(after[name] != before[name] for name in after)
+
+
+def test_a_report_edited_by_hand_is_written_again_by_a_pass_with_nothing_new(ws: Path):
+    html = ws / REPORTS / f"{UNITS[2][0]}{YEAR}年政府信息公开工作年度报告.html"
+    html.write_text("改过", "utf-8")
+    assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is True
+    assert "改过" not in html.read_text("utf-8")
+    assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is False

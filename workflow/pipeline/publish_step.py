@@ -42,6 +42,7 @@ def publish_if_needed(ctx: PassContext) -> None:
     waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
     if (
         not _pdfs_pending(ctx)
+        and not _reports_touched(ctx)
         and not outbox_lost
         and not lost
         and not waiting_changed
@@ -68,6 +69,11 @@ def _published_waiting(ctx: PassContext) -> tuple[list[str], list[dict[str, str]
     if not latest:
         return [], []
     return list(latest[0].get("waiting", [])), list(latest[0].get("left", []))
+
+
+def _reports_touched(ctx: PassContext) -> bool:
+    """A unit report in the outbox was deleted or edited by hand (checked by size and time)."""
+    return ReportReuse.load(ctx.outbox, ctx.state, set(), None).touched()
 
 
 def _pdfs_pending(ctx: PassContext) -> bool:

@@ -83,14 +83,30 @@ class ReportReuse:
     kept: set[str] = field(default_factory=set)  # files left in the outbox as they are
 
     @classmethod
-    def load(cls, outbox: Path, state: Path, listed: set[str], code: str) -> ReportReuse:
+    def load(cls, outbox: Path, state: Path, listed: set[str], code: str | None) -> ReportReuse:
+        """The record of the latest publication (of any code when ``code`` is None)."""
         try:
             old = json.loads((state / RECORD_NAME).read_text("utf-8"))
         except (OSError, ValueError):
             old = {}
-        if not isinstance(old, dict) or old.get("code") != code:
+        if not isinstance(old, dict) or code not in (None, old.get("code")):
             old = {}
-        return cls(outbox, state, listed, code, old.get("reports", {}) if old else {})
+        reports = old.get("reports") if old else None
+        return cls(outbox, state, listed, code or "", reports if isinstance(reports, dict) else {})
+
+    def touched(self) -> bool:
+        """Whether a published unit report file was deleted or changed by hand since it was
+        recorded (then a pass publishes even with nothing new, and writes it again)."""
+        for entry in self.old.values():
+            stats = entry.get("stats") if isinstance(entry, dict) else None
+            for rel, recorded in (stats or {}).items():
+                try:
+                    st = (self.outbox / rel).stat()
+                except OSError:
+                    return True
+                if [st.st_size, st.st_mtime_ns] != recorded:
+                    return True
+        return False
 
     def reuse(self, doc: str, key: str, files: Iterable[str]) -> bool:
         """Whether the report ``doc`` (with ``files``, all relative to the outbox) can stay as it
