@@ -65,11 +65,11 @@ class PassContext:
 
         digest = hashlib.sha256(str(__version__).encode())
         digest.update(repr(self.s.units).encode())  # the roster, wherever it is kept
-        if self.s.pdf:  # official fonts installed: the PDFs are made again
-            from workflow.report.pdf_fonts import font_key, font_signature
-            from workflow.report.pdf_typst import workspace_fonts
+        # official fonts installed: the PDFs are made again
+        from workflow.report.pdf_fonts import font_key, font_signature
+        from workflow.report.pdf_typst import workspace_fonts
 
-            digest.update(font_signature(font_key(workspace_fonts(self.s))).encode())
+        digest.update(font_signature(font_key(workspace_fonts(self.s))).encode())
         for path in self.output_inputs():
             digest.update(path.as_posix().encode())
             with contextlib.suppress(OSError):
