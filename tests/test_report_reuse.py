@@ -6,6 +6,9 @@ templates) writes it again."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -157,6 +160,23 @@ def test_installing_the_official_fonts_remakes_the_pdfs(ws: Path, monkeypatch):
 def test_a_report_edited_by_hand_is_written_again_by_a_pass_with_nothing_new(ws: Path):
     html = ws / REPORTS / f"{UNITS[2][0]}{YEAR}年政府信息公开工作年度报告.html"
     html.write_text("改过", "utf-8")
-    assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is True
+    summary = run_once(load_settings(ws / "workflow.toml"), now=LATER)
+    assert summary.published is True
+    assert "发件箱中有 1 份单位报告被删除或改动，本次重新生成。" in summary.describe()
     assert "改过" not in html.read_text("utf-8")
     assert run_once(load_settings(ws / "workflow.toml"), now=LATER).published is False
+
+
+def test_a_pass_stopped_before_its_pdfs_followed_is_completed_and_says_so(ws: Path):
+    _submit(ws, UNITS[1][0], 7, "卫健局更正.xlsx")
+    env = {**os.environ, "WORKFLOW_CRASH_AT": "after-pdf-outputs"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    cmd = [sys.executable, "-m", "workflow", "--once", "--config", str(ws / "workflow.toml")]
+    assert subprocess.run(cmd, env=env, capture_output=True, timeout=300).returncode == 137
+    pending = read_manifests(ws / "outbox", limit=1)[0]["pdf_pending"]
+    assert len(pending) == 2  # the corrected unit's report and the district report
+    assert not any((ws / p).exists() for p in pending)
+    summary = run_once(load_settings(ws / "workflow.toml"), now=LATER)
+    assert "上次处理在 2 份 PDF 放入发件箱前中断，本次补齐。" in summary.describe()
+    assert read_manifests(ws / "outbox", limit=1)[0]["pdf_pending"] == []
+    assert all((ws / p).is_file() for p in pending)

@@ -35,6 +35,7 @@ class PassSummary:
     restored: int = 0  # feedback files put back into the outbox
     orphans: str = ""  # status.orphan_notice
     rebuilt: str = ""  # the ledger was rebuilt from the archive (rebuild.rebuild_if_lost)
+    notes: list[str] = field(default_factory=list)  # why a pass with nothing new published
 
     def count(self, status: str) -> int:
         return sum(f.status == status for f in self.files)
@@ -76,6 +77,7 @@ class PassSummary:
             lines.append(f"发件箱中缺失的 {self.restored} 个反馈文件已重新放回。")
         if self.orphans:
             lines.append(self.orphans)
+        lines += self.notes
         shown = self.changes[:MAX_CHANGES_SHOWN]
         lines += [f"  {c['unit']}：{c['label']} {c['old']} → {c['new']}" for c in shown]
         if len(self.changes) > len(shown):

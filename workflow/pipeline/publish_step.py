@@ -40,9 +40,14 @@ def publish_if_needed(ctx: PassContext) -> None:
     obsolete = obsolete_feedback(rows)
     lost = _lost_feedback(ctx, rows, obsolete)
     waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
+    pending, touched = _pdfs_pending(ctx), _reports_touched(ctx)
+    if pending:
+        ctx.summary.notes.append(f"上次处理在 {pending} 份 PDF 放入发件箱前中断，本次补齐。")
+    if touched:
+        ctx.summary.notes.append(f"发件箱中有 {touched} 份单位报告被删除或改动，本次重新生成。")
     if (
-        not _pdfs_pending(ctx)
-        and not _reports_touched(ctx)
+        not pending
+        and not touched
         and not outbox_lost
         and not lost
         and not waiting_changed
@@ -71,15 +76,15 @@ def _published_waiting(ctx: PassContext) -> tuple[list[str], list[dict[str, str]
     return list(latest[0].get("waiting", [])), list(latest[0].get("left", []))
 
 
-def _reports_touched(ctx: PassContext) -> bool:
-    """A unit report in the outbox was deleted or edited by hand (checked by size and time)."""
+def _reports_touched(ctx: PassContext) -> int:
+    """Unit reports in the outbox deleted or edited by hand (checked by size and time)."""
     return ReportReuse.load(ctx.outbox, ctx.state, set(), None).touched()
 
 
-def _pdfs_pending(ctx: PassContext) -> bool:
-    """The latest publication still lacks PDFs (the pass stopped before they followed)."""
+def _pdfs_pending(ctx: PassContext) -> int:
+    """PDFs the latest publication still lacks (the pass stopped before they followed)."""
     latest = read_manifests(ctx.outbox, limit=1)
-    return bool(latest and latest[0].get("pdf_pending"))
+    return len(latest[0].get("pdf_pending") or []) if latest else 0
 
 
 def _outputs_lost(ctx: PassContext) -> bool:

@@ -94,19 +94,21 @@ class ReportReuse:
         reports = old.get("reports") if old else None
         return cls(outbox, state, listed, code or "", reports if isinstance(reports, dict) else {})
 
-    def touched(self) -> bool:
-        """Whether a published unit report file was deleted or changed by hand since it was
-        recorded (then a pass publishes even with nothing new, and writes it again)."""
-        for entry in self.old.values():
-            stats = entry.get("stats") if isinstance(entry, dict) else None
-            for rel, recorded in (stats or {}).items():
-                try:
-                    st = (self.outbox / rel).stat()
-                except OSError:
-                    return True
-                if [st.st_size, st.st_mtime_ns] != recorded:
-                    return True
-        return False
+    def touched(self) -> int:
+        """How many published unit reports have a file that was deleted or changed by hand since
+        it was recorded (then a pass publishes even with nothing new, and writes them again)."""
+        return sum(1 for entry in self.old.values() if not self._intact(entry))
+
+    def _intact(self, entry: Any) -> bool:
+        stats = entry.get("stats") if isinstance(entry, dict) else None
+        for rel, recorded in (stats or {}).items():
+            try:
+                st = (self.outbox / rel).stat()
+            except OSError:
+                return False
+            if [st.st_size, st.st_mtime_ns] != recorded:
+                return False
+        return True
 
     def reuse(self, doc: str, key: str, files: Iterable[str]) -> bool:
         """Whether the report ``doc`` (with ``files``, all relative to the outbox) can stay as it
