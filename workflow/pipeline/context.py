@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +61,20 @@ class PassContext:
         except ValueError:
             return path.resolve().as_posix()
 
+    @cached_property
+    def fonts(self) -> str:
+        """The installed fonts (``font_signature``), looked up once per pass."""
+        from workflow.report.pdf_fonts import font_key, font_signature
+        from workflow.report.pdf_typst import workspace_fonts
+
+        return font_signature(font_key(workspace_fonts(self.s)))
+
     def config_hash(self) -> str:
         from workflow import __version__
 
         digest = hashlib.sha256(str(__version__).encode())
         digest.update(repr(self.s.units).encode())  # the roster, wherever it is kept
-        # official fonts installed: the PDFs are made again
-        from workflow.report.pdf_fonts import font_key, font_signature
-        from workflow.report.pdf_typst import workspace_fonts
-
-        digest.update(font_signature(font_key(workspace_fonts(self.s))).encode())
+        digest.update(self.fonts.encode())  # official fonts installed: the PDFs are made again
         for path in self.output_inputs():
             digest.update(path.as_posix().encode())
             with contextlib.suppress(OSError):

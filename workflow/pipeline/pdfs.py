@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +97,18 @@ class PdfRun:
         if cache_key:
             self.used_keys.add(cache_key)
             self.keys[doc] = cache_key
-        if self.engine == "office":
-            self.substitutes.update(_missing_official_fonts())
-        else:
-            from workflow.report.pdf_fonts import substitutes_of
-            from workflow.report.pdf_typst import choose_fonts, font_key, workspace_fonts
+        self.substitutes.update(self._kept_substitutes)
 
-            fonts = choose_fonts(font_key(workspace_fonts(self.settings)))
-            self.substitutes.update(substitutes_of(fonts))
+    @cached_property
+    def _kept_substitutes(self) -> dict[str, str]:
+        """The stand-ins of the PDFs kept from earlier passes: those of the fonts installed now
+        (a change of fonts makes every PDF anew)."""
+        if self.engine == "office":
+            return _missing_official_fonts()
+        from workflow.report.pdf_fonts import substitutes_of
+        from workflow.report.pdf_typst import choose_fonts, font_key, workspace_fonts
+
+        return substitutes_of(choose_fonts(font_key(workspace_fonts(self.settings))))
 
     def _add(
         self,

@@ -36,11 +36,13 @@ def publish_if_needed(ctx: PassContext) -> None:
     ctx.summary.units_rejected = sum(s.status == "rejected" for s in states)
     ctx.summary.orphans = orphan_notice(ctx.s, current)
     config = ctx.config_hash()
-    outbox_lost = _outputs_lost(ctx)
+    latest = next(iter(read_manifests(ctx.outbox, limit=1)), None)
+    outbox_lost = _outputs_lost(ctx, latest)
     obsolete = obsolete_feedback(rows)
     lost = _lost_feedback(ctx, rows, obsolete)
-    waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(ctx)
-    pending, touched = _pdfs_pending(ctx), _reports_touched(ctx)
+    waiting_changed = (_waiting(ctx), _left(ctx)) != _published_waiting(latest)
+    reuse = ReportReuse.load(ctx.outbox, ctx.state)
+    pending, touched = len((latest or {}).get("pdf_pending") or []), reuse.touched()
     if pending:
         ctx.summary.notes.append(f"上次处理在 {pending} 份 PDF 放入发件箱前中断，本次补齐。")
     if touched:
@@ -56,7 +58,7 @@ def publish_if_needed(ctx: PassContext) -> None:
         return
     with output_errors(f"无法写入发件箱 {ctx.outbox}", "[paths] outbox", ctx.s):
         _restore_manifests(ctx)
-        _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox), obsolete)
+        _publish(ctx, rows, lost, current, config, read_manifests(ctx.outbox), obsolete, reuse)
 
 
 def _waiting(ctx: PassContext) -> list[str]:
@@ -69,30 +71,19 @@ def _left(ctx: PassContext) -> list[dict[str, str]]:
     return [{"path": path, "reason": why} for path, why in ctx.summary.left]
 
 
-def _published_waiting(ctx: PassContext) -> tuple[list[str], list[dict[str, str]]]:
-    latest = read_manifests(ctx.outbox, limit=1)
+def _published_waiting(
+    latest: dict[str, Any] | None,
+) -> tuple[list[str], list[dict[str, str]]]:
     if not latest:
         return [], []
-    return list(latest[0].get("waiting", [])), list(latest[0].get("left", []))
+    return list(latest.get("waiting", [])), list(latest.get("left", []))
 
 
-def _reports_touched(ctx: PassContext) -> int:
-    """Unit reports in the outbox deleted or edited by hand (checked by size and time)."""
-    return ReportReuse.load(ctx.outbox, ctx.state, set(), None).touched()
-
-
-def _pdfs_pending(ctx: PassContext) -> int:
-    """PDFs the latest publication still lacks (the pass stopped before they followed)."""
-    latest = read_manifests(ctx.outbox, limit=1)
-    return len(latest[0].get("pdf_pending") or []) if latest else 0
-
-
-def _outputs_lost(ctx: PassContext) -> bool:
+def _outputs_lost(ctx: PassContext, latest: dict[str, Any] | None) -> bool:
     """No manifest, or a file the latest one lists is gone (deleted by hand)."""
-    latest = read_manifests(ctx.outbox, limit=1)
     if not latest:
         return True
-    return any(not (ctx.outbox / rel).is_file() for rel in manifest_files(latest[0], ctx.prefix))
+    return any(not (ctx.outbox / rel).is_file() for rel in manifest_files(latest, ctx.prefix))
 
 
 def _lost_feedback(ctx: PassContext, rows: list[FileRow], obsolete: set[str]) -> list[FileRow]:
@@ -133,6 +124,7 @@ def _publish(
     config: str,
     manifests: list[dict[str, Any]],
     obsolete: set[str],
+    reuse: ReportReuse,
 ) -> None:
     # the checked values of every file (``result``) are read for the records only: at 5,000 units
     # they are tens of megabytes that need not stay in memory while the outputs are written
@@ -157,7 +149,7 @@ def _publish(
     from workflow.pipeline.outputs import write_outputs, write_pdf_rest
 
     listed = manifest_files(manifests[0], ctx.prefix) if manifests else set()
-    reuse = ReportReuse.load(ctx.outbox, ctx.state, listed, report_code(ctx.s))
+    reuse.prepare(listed, report_code(ctx.s, ctx.fonts))
     made = write_outputs(
         ctx.s, records, staging, now=ctx.now, runs=[manifest, *manifests], reuse=reuse
     )

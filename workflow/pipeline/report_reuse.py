@@ -45,19 +45,15 @@ def code_key(extra: Iterable[str] = ()) -> str:
     return digest.hexdigest()
 
 
-def report_code(settings: Settings) -> str:
-    """``code_key`` of this workspace: with its PDF engine, the fonts typst would choose, and its
-    own copy of the unit report template if it has one."""
+def report_code(settings: Settings, fonts: str) -> str:
+    """``code_key`` of this workspace: with its PDF engine, the installed fonts (``fonts``, a
+    ``font_signature``: official fonts installed, every PDF is made again), and its own copy of
+    the unit report template if it has one."""
     from workflow.pipeline.pdfs import pdf_engine
     from workflow.report.docx import UNIT_TEMPLATE, template_path
 
     engine = pdf_engine(settings)
-    extra = [f"pdf={engine}"]
-    if engine:  # official fonts installed: every PDF is made again
-        from workflow.report.pdf_fonts import font_key, font_signature
-        from workflow.report.pdf_typst import workspace_fonts
-
-        extra.append(font_signature(font_key(workspace_fonts(settings))))
+    extra = [f"pdf={engine}", fonts if engine else ""]
     own = template_path(settings, UNIT_TEMPLATE)
     if own.is_file():
         extra.append(hashlib.sha256(own.read_bytes()).hexdigest())
@@ -82,17 +78,33 @@ class ReportReuse:
     new: dict[str, dict[str, Any]] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)  # files left in the outbox as they are
 
+    recorded: str = ""  # the code of the recorded reports
+
     @classmethod
-    def load(cls, outbox: Path, state: Path, listed: set[str], code: str | None) -> ReportReuse:
-        """The record of the latest publication (of any code when ``code`` is None)."""
+    def load(cls, outbox: Path, state: Path) -> ReportReuse:
+        """The record of the latest publication (``prepare`` before reusing from it)."""
         try:
             old = json.loads((state / RECORD_NAME).read_text("utf-8"))
         except (OSError, ValueError):
             old = {}
-        if not isinstance(old, dict) or code not in (None, old.get("code")):
+        if not isinstance(old, dict):
             old = {}
-        reports = old.get("reports") if old else None
-        return cls(outbox, state, listed, code or "", reports if isinstance(reports, dict) else {})
+        reports = old.get("reports")
+        return cls(
+            outbox,
+            state,
+            set(),
+            "",
+            reports if isinstance(reports, dict) else {},
+            recorded=str(old.get("code", "")),
+        )
+
+    def prepare(self, listed: set[str], code: str) -> None:
+        """For this publication: the files the latest manifest lists, and the renderers' code
+        (reports recorded with another code are not reused)."""
+        self.listed, self.code = listed, code
+        if code != self.recorded:
+            self.old = {}
 
     def touched(self) -> int:
         """How many published unit reports have a file that was deleted or changed by hand since
